@@ -1,0 +1,2 @@
+//! Shared helpers for the benchmarks in `benches/`.
+#![forbid(unsafe_code)]

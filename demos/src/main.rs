@@ -1,0 +1,4 @@
+//! The tour of the project (work in progress).
+#![forbid(unsafe_code)]
+
+fn main() {}

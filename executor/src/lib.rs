@@ -1,0 +1,2 @@
+//! A single-threaded, waker-based executor (work in progress).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Python's `queue.Queue` in Rust (work in progress).
+#![forbid(unsafe_code)]

@@ -1,0 +1,2 @@
+//! Cross-crate integration, stress and seed-parity tests live in `tests/tests/`.
+#![forbid(unsafe_code)]
