@@ -1,2 +1,87 @@
-//! Python's `queue.Queue` in Rust (work in progress).
+//! Python's `queue` module in Rust: blocking FIFO, LIFO and priority queues with task tracking
+//! (`task_done`/`join`) and shutdown, on one `Mutex` and three `Condvar`s.
+//!
+//! # The article's worker example, in Rust
+//!
+//! The Python program starts 10 daemon threads that each loop over `q.get()` … `q.task_done()`,
+//! puts 20 items, and waits with `q.join()`. Its flaw: a worker that raises before
+//! `task_done()` leaves `join()` waiting forever. Here a worker takes each item as a
+//! [`TaskGuard`] — dropping it marks the task done, even during a panic — and instead of
+//! daemon threads the workers are scoped threads that end when the queue is shut down.
+//!
+//! ```
+//! use std::sync::Mutex;
+//! use queue::Queue;
+//!
+//! let q = Queue::unbounded();
+//! let lines = Mutex::new(Vec::new()); // stands in for stdout, so we can check it
+//! std::thread::scope(|s| {
+//!     for _ in 0..10 {
+//!         s.spawn(|| {
+//!             // `get_task` fails only once the queue is shut down and drained.
+//!             while let Ok(item) = q.get_task() {
+//!                 lines.lock().unwrap().push(format!("Working on {}", *item));
+//!                 lines.lock().unwrap().push(format!("Finished {}", *item));
+//!             } // `item` dropped here: task_done
+//!         });
+//!     }
+//!     for item in 0..20 {
+//!         q.put(item).unwrap();
+//!     }
+//!     q.join(); // all 20 tasks done
+//!     assert_eq!(lines.lock().unwrap().len(), 40);
+//!     q.shutdown(); // the workers' loops end; the scope joins the threads
+//! });
+//! let lines = lines.into_inner().unwrap();
+//! for item in 0..20 {
+//!     // Threads interleave, but each item is worked on, then finished, exactly once.
+//!     let working = lines.iter().position(|l| *l == format!("Working on {item}")).unwrap();
+//!     let finished = lines.iter().position(|l| *l == format!("Finished {item}")).unwrap();
+//!     assert!(working < finished);
+//! }
+//! ```
+//!
+//! # Storage and locking are separate
+//!
+//! As in CPython, where `LifoQueue` and `PriorityQueue` only override the `_put`/`_get` hooks
+//! of `Queue`, the order is a small storage type ([`Fifo`], [`Lifo`], [`Priority`], all
+//! implementing [`Order`]) and all the blocking, counting and waking is one generic type,
+//! [`BlockingQueue`], whose lock design is explained at the top of `src/queue.rs`. The names
+//! you use are aliases: [`Queue`], [`LifoQueue`], [`PriorityQueue`]. Every method exists on
+//! all three.
+//!
+//! One speed-up sits on top, explained where it lives (`src/spin.rs`): before going to sleep,
+//! a getter or putter watches a lock-free copy of the length for a moment, which saves the
+//! sleep-and-wake system calls when the other side is about to act anyway.
+//!
+//! # Differences from CPython, on purpose
+//!
+//! - `bounded(0)` panics instead of meaning "unbounded": say [`Queue::unbounded`].
+//! - [`shutdown_now`](BlockingQueue::shutdown_now) returns the removed items.
+//! - [`get_task`](BlockingQueue::get_task) cannot forget `task_done`, and a panicking worker is
+//!   counted in [`failed_tasks`](BlockingQueue::failed_tasks).
+//! - A panic in a [`PriorityQueue`]'s `Ord` leaves the queue consistent (see [`Priority`]).
+//! - Batch operations: [`get_batch`](BlockingQueue::get_batch),
+//!   [`put_batch`](BlockingQueue::put_batch).
 #![forbid(unsafe_code)]
+
+mod api;
+mod batch;
+mod error;
+mod guard;
+mod iter;
+mod order;
+mod pending;
+mod pool;
+mod queue;
+mod spin;
+mod sync;
+mod tasks;
+
+pub use crate::error::{GetError, PutError, TaskDoneError};
+pub use crate::guard::TaskGuard;
+pub use crate::iter::Iter;
+pub use crate::order::{Fifo, Lifo, Order, Priority};
+pub use crate::pending::{JobError, Pending};
+pub use crate::pool::{WorkerPool, WorkerPoolBuilder};
+pub use crate::queue::{BlockingQueue, LifoQueue, PriorityQueue, Queue};

@@ -1,0 +1,289 @@
+//! The public methods: constructors, the put and get families, shutdown, and inspection.
+//!
+//! Each is a few lines over the blocking core in `queue.rs`; the waiting, the notifying and
+//! the bookkeeping all happen there.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::order::Order;
+use crate::queue::{BlockingQueue, Cond, Wait};
+use crate::{GetError, PutError};
+
+impl<T, O: Order<T>> BlockingQueue<T, O> {
+    /// A queue that holds at most `capacity` items; `put` blocks while it is full.
+    ///
+    /// # Panics
+    ///
+    /// If `capacity` is 0. (Python's `maxsize=0` means *unbounded*; a Rust reader would expect
+    /// a rendezvous channel instead. Neither is what a 0 here should silently do, so ask for
+    /// [`unbounded()`](Self::unbounded) explicitly.)
+    ///
+    /// ```
+    /// use queue::{LifoQueue, Queue};
+    ///
+    /// let q: Queue<u8> = Queue::bounded(4);
+    /// assert_eq!(q.capacity(), Some(4));
+    /// let lifo: LifoQueue<u8> = LifoQueue::bounded(1);
+    /// assert_eq!(lifo.capacity(), Some(1));
+    /// ```
+    ///
+    /// ```should_panic
+    /// let _ = queue::Queue::<u8>::bounded(0); // panics: use Queue::unbounded()
+    /// ```
+    pub fn bounded(capacity: usize) -> Self {
+        assert!(
+            capacity > 0,
+            "a queue's capacity must be at least 1; for a queue without a limit use unbounded()"
+        );
+        Self::with_capacity(Some(capacity))
+    }
+
+    /// A queue without a capacity limit; `put` never blocks.
+    ///
+    /// ```
+    /// use queue::PriorityQueue;
+    ///
+    /// let q: PriorityQueue<u8> = PriorityQueue::unbounded();
+    /// assert_eq!(q.capacity(), None);
+    /// assert!(!q.is_full());
+    /// ```
+    pub fn unbounded() -> Self {
+        Self::with_capacity(None)
+    }
+
+    /// Puts `item`, blocking while the queue is full.
+    ///
+    /// Fails with [`PutError::ShutDown`] (giving the item back) once the queue is shut down,
+    /// also if it was blocked when that happened.
+    ///
+    /// ```
+    /// use queue::Queue;
+    ///
+    /// let q = Queue::bounded(1);
+    /// q.put(1).unwrap();
+    /// assert_eq!(q.len(), 1);
+    /// ```
+    pub fn put(&self, item: T) -> Result<(), PutError<T>> {
+        self.put_inner(item, Wait::Forever)
+    }
+
+    /// Puts `item` if there is room right now (Python's `put_nowait`).
+    ///
+    /// ```
+    /// use queue::{PutError, Queue};
+    ///
+    /// let q = Queue::bounded(1);
+    /// assert_eq!(q.try_put(1), Ok(()));
+    /// assert_eq!(q.try_put(2), Err(PutError::Full(2)));
+    /// ```
+    pub fn try_put(&self, item: T) -> Result<(), PutError<T>> {
+        self.put_inner(item, Wait::Never)
+    }
+
+    /// Puts `item`, blocking at most `timeout` for room. `Duration::MAX` waits forever.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use queue::{PutError, Queue};
+    ///
+    /// let q = Queue::bounded(1);
+    /// q.put(1).unwrap();
+    /// let err = q.put_timeout(2, Duration::from_millis(1)).unwrap_err();
+    /// assert_eq!(err, PutError::Timeout(2));
+    /// ```
+    pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
+        self.put_inner(item, Wait::timeout(timeout))
+    }
+
+    /// Takes the next item, blocking while the queue is empty.
+    ///
+    /// After [`shutdown`](Self::shutdown) it still returns what is queued, then fails with
+    /// [`GetError::ShutDown`].
+    ///
+    /// ```
+    /// use queue::{GetError, Queue};
+    ///
+    /// let q = Queue::unbounded();
+    /// q.put("job").unwrap();
+    /// q.shutdown();
+    /// assert_eq!(q.get(), Ok("job"));
+    /// assert_eq!(q.get(), Err(GetError::ShutDown));
+    /// ```
+    pub fn get(&self) -> Result<T, GetError> {
+        self.get_inner(Wait::Forever)
+    }
+
+    /// Takes the next item if there is one right now (Python's `get_nowait`).
+    ///
+    /// ```
+    /// use queue::{GetError, Queue};
+    ///
+    /// let q = Queue::unbounded();
+    /// assert_eq!(q.try_get(), Err(GetError::Empty));
+    /// q.put(5).unwrap();
+    /// assert_eq!(q.try_get(), Ok(5));
+    /// ```
+    pub fn try_get(&self) -> Result<T, GetError> {
+        self.get_inner(Wait::Never)
+    }
+
+    /// Takes the next item, blocking at most `timeout`. `Duration::MAX` waits forever.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use queue::{GetError, Queue};
+    ///
+    /// let q: Queue<u8> = Queue::unbounded();
+    /// assert_eq!(q.get_timeout(Duration::from_millis(1)), Err(GetError::Timeout));
+    /// ```
+    pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
+        self.get_inner(Wait::timeout(timeout))
+    }
+
+    /// Shuts the queue down (CPython 3.13's `shutdown()`): every put fails from now on, gets
+    /// drain what is queued and then fail, and every thread blocked in a put or a get wakes to
+    /// find out. `join` is unaffected: it still waits for the unfinished tasks. Calling it
+    /// again does nothing more.
+    ///
+    /// ```
+    /// use queue::{PutError, Queue};
+    ///
+    /// let q = Queue::bounded(1);
+    /// q.put(1).unwrap();
+    /// q.shutdown();
+    /// q.shutdown(); // harmless
+    /// assert!(q.is_shutdown());
+    /// assert_eq!(q.put(2), Err(PutError::ShutDown(2))); // even though full
+    /// assert_eq!(q.get(), Ok(1));
+    /// ```
+    pub fn shutdown(&self) {
+        let mut st = self.lock();
+        st.shutdown = true;
+        self.notify(&mut st, Cond::NotEmpty, usize::MAX);
+        self.notify(&mut st, Cond::NotFull, usize::MAX);
+    }
+
+    /// Shuts down like [`shutdown`](Self::shutdown), and also removes every queued item and
+    /// returns them in the order gets would have (CPython's `shutdown(immediate=True)` throws
+    /// them away; Java's `shutdownNow` hands them back, and so do we).
+    ///
+    /// The removed items no longer count as unfinished tasks, so [`join`](Self::join) returns
+    /// once the tasks already taken out are done.
+    ///
+    /// ```
+    /// use queue::{GetError, Queue};
+    ///
+    /// let q = Queue::unbounded();
+    /// for i in 0..3 { q.put(i).unwrap() }
+    /// assert_eq!(q.shutdown_now(), vec![0, 1, 2]);
+    /// assert_eq!(q.unfinished_tasks(), 0);
+    /// assert_eq!(q.get(), Err(GetError::ShutDown));
+    /// q.join(); // returns at once
+    /// ```
+    pub fn shutdown_now(&self) -> Vec<T> {
+        let mut st = self.lock();
+        st.shutdown = true;
+        // `take` runs no user code; sorting (for `Priority`) waits until the lock is released.
+        let taken = self.store_call(&mut st, std::mem::take);
+        st.unfinished = st.unfinished.saturating_sub(taken.len());
+        self.notify(&mut st, Cond::NotEmpty, usize::MAX);
+        self.notify(&mut st, Cond::NotFull, usize::MAX);
+        if st.unfinished == 0 {
+            self.notify(&mut st, Cond::AllTasksDone, usize::MAX);
+        }
+        drop(st);
+        taken.into_vec()
+    }
+
+    /// The number of queued items. Like Python's `qsize()`, it may be stale by the time you
+    /// act on it when other threads use the queue.
+    ///
+    /// ```
+    /// let q = queue::Queue::unbounded();
+    /// q.put('a').unwrap();
+    /// assert_eq!(q.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.lock().store.len()
+    }
+
+    /// True when no item is queued.
+    ///
+    /// ```
+    /// let q: queue::Queue<u8> = queue::Queue::unbounded();
+    /// assert!(q.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.lock().store.is_empty()
+    }
+
+    /// True when a bounded queue holds `capacity` items (never for an unbounded one).
+    ///
+    /// ```
+    /// let q = queue::Queue::bounded(1);
+    /// q.put(0).unwrap();
+    /// assert!(q.is_full());
+    /// ```
+    pub fn is_full(&self) -> bool {
+        !self.has_room(&self.lock())
+    }
+
+    /// The capacity given to [`bounded`](Self::bounded); `None` for an unbounded queue.
+    ///
+    /// ```
+    /// assert_eq!(queue::Queue::<u8>::bounded(3).capacity(), Some(3));
+    /// ```
+    pub fn capacity(&self) -> Option<usize> {
+        self.capacity
+    }
+
+    /// True once [`shutdown`](Self::shutdown) or [`shutdown_now`](Self::shutdown_now) ran.
+    ///
+    /// ```
+    /// let q: queue::Queue<u8> = queue::Queue::unbounded();
+    /// assert!(!q.is_shutdown());
+    /// q.shutdown();
+    /// assert!(q.is_shutdown());
+    /// ```
+    pub fn is_shutdown(&self) -> bool {
+        self.lock().shutdown
+    }
+}
+
+impl<T, O: Order<T>> Default for BlockingQueue<T, O> {
+    /// An unbounded queue, like Python's `Queue()`.
+    ///
+    /// ```
+    /// let q: queue::Queue<u8> = Default::default();
+    /// assert_eq!(q.capacity(), None);
+    /// ```
+    fn default() -> Self {
+        Self::unbounded()
+    }
+}
+
+// By hand: a derive would need `T: Debug` and `O: Debug`, and printing the items would take
+// the lock for as long as formatting them takes. The counters are what a reader debugs.
+impl<T, O: Order<T>> fmt::Debug for BlockingQueue<T, O> {
+    /// Shows the counters, not the items.
+    ///
+    /// ```
+    /// let q = queue::Queue::bounded(2);
+    /// q.put(1).unwrap();
+    /// assert_eq!(
+    ///     format!("{q:?}"),
+    ///     "BlockingQueue { len: 1, capacity: Some(2), unfinished_tasks: 1, failed_tasks: 0, is_shutdown: false }"
+    /// );
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.lock();
+        f.debug_struct("BlockingQueue")
+            .field("len", &st.store.len())
+            .field("capacity", &self.capacity)
+            .field("unfinished_tasks", &st.unfinished)
+            .field("failed_tasks", &st.failed)
+            .field("is_shutdown", &st.shutdown)
+            .finish()
+    }
+}

@@ -1,0 +1,126 @@
+//! Batch operations: many items per lock acquisition (Java's `BlockingQueue.drainTo`).
+//!
+//! A lock-based queue pays for the lock and, when threads sleep, for the wakeups — per call.
+//! Moving `n` items per call divides that cost by `n`, which is how a consumer keeps up under
+//! load. Each item still counts once for `task_done`/`join`.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use crate::order::Order;
+use crate::queue::{BlockingQueue, Cond, Wait};
+use crate::{GetError, PutError};
+
+impl<T, O: Order<T>> BlockingQueue<T, O> {
+    /// Blocks until at least one item is queued, then takes up to `max` of them, in order,
+    /// under one lock acquisition. Up to as many blocked putters as slots were freed wake up.
+    ///
+    /// After a shutdown it drains like [`get`](Self::get), then fails with
+    /// [`GetError::ShutDown`].
+    ///
+    /// # Panics
+    ///
+    /// If `max` is 0: a batch of nothing would either return at once (a busy loop for a caller
+    /// that loops) or block for nothing. If `O`'s storage panics (a user's `Ord`) midway, the
+    /// items already taken in this batch are dropped and counted as failed tasks.
+    ///
+    /// ```
+    /// use queue::Queue;
+    ///
+    /// let q = Queue::unbounded();
+    /// q.put_batch(1..=5).unwrap();
+    /// assert_eq!(q.get_batch(3), Ok(vec![1, 2, 3]));
+    /// assert_eq!(q.get_batch(10), Ok(vec![4, 5])); // fewer are fine, none would block
+    /// assert_eq!(q.unfinished_tasks(), 5); // every item is still one task
+    /// ```
+    pub fn get_batch(&self, max: usize) -> Result<Vec<T>, GetError> {
+        self.get_batch_inner(max, Wait::Forever)
+    }
+
+    /// Like [`get_batch`](Self::get_batch), blocking at most `timeout` for the first item.
+    ///
+    /// # Panics
+    ///
+    /// If `max` is 0.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use queue::{GetError, LifoQueue};
+    ///
+    /// let q = LifoQueue::unbounded();
+    /// assert_eq!(q.get_batch_timeout(2, Duration::from_millis(1)), Err(GetError::Timeout));
+    /// q.put_batch([1, 2, 3]).unwrap();
+    /// assert_eq!(q.get_batch_timeout(2, Duration::from_millis(1)), Ok(vec![3, 2]));
+    /// ```
+    pub fn get_batch_timeout(&self, max: usize, timeout: Duration) -> Result<Vec<T>, GetError> {
+        self.get_batch_inner(max, Wait::timeout(timeout))
+    }
+
+    fn get_batch_inner(&self, max: usize, wait: Wait) -> Result<Vec<T>, GetError> {
+        assert!(max > 0, "get_batch needs max >= 1");
+        let st = self.lock();
+        let (mut st, ready) = self.wait_until(st, Cond::NotEmpty, wait, |st| {
+            st.shutdown || !st.store.is_empty()
+        });
+        if !st.store.is_empty() {
+            let n = max.min(st.store.len());
+            // One storage call for the whole batch, so `StoreCall` wakes up to `n` putters at
+            // once (a single `notify_all` when that covers them all).
+            let batch = self.store_call(&mut st, |store| {
+                let mut batch = Vec::with_capacity(n);
+                batch.extend((0..n).map_while(|_| store.pop()));
+                batch
+            });
+            return Ok(batch);
+        }
+        Err(if ready {
+            GetError::ShutDown
+        } else {
+            GetError::Timeout
+        })
+    }
+
+    /// Puts every item of `items`, in order, blocking while the queue is full; each accepted
+    /// item is one task for `task_done`/`join`.
+    ///
+    /// The items are collected first, so the iterator never runs under the lock. Whenever
+    /// there is room, as many items as fit go in under one lock acquisition and wake up to as
+    /// many blocked getters. A batch larger than the free room therefore goes in in parts,
+    /// and other threads' items may land between the parts (each part keeps its order).
+    ///
+    /// If the queue is (or gets) shut down, the items not yet put come back in
+    /// [`PutError::ShutDown`]; those already put stay queued. Even an empty batch fails on a
+    /// shut-down queue, like every put. If `O`'s storage panics (a user's `Ord`) midway, the
+    /// panic reaches the caller and the items not yet put are dropped with it.
+    ///
+    /// ```
+    /// use queue::{PriorityQueue, PutError};
+    ///
+    /// let q = PriorityQueue::bounded(10);
+    /// q.put_batch([3, 1, 2]).unwrap();
+    /// assert_eq!(q.get_batch(3), Ok(vec![1, 2, 3]));
+    /// q.shutdown();
+    /// assert_eq!(q.put_batch([4, 5]), Err(PutError::ShutDown(vec![4, 5])));
+    /// ```
+    pub fn put_batch(&self, items: impl IntoIterator<Item = T>) -> Result<(), PutError<Vec<T>>> {
+        let mut items: VecDeque<T> = items.into_iter().collect();
+        let mut st = self.lock();
+        loop {
+            // An empty batch has nothing to wait for (but still fails on a shut-down queue).
+            (st, _) = self.wait_until(st, Cond::NotFull, Wait::Forever, |st| {
+                st.shutdown || items.is_empty() || self.has_room(st)
+            });
+            if st.shutdown {
+                return Err(PutError::ShutDown(items.into()));
+            }
+            let room = self.capacity.map_or(usize::MAX, |cap| cap - st.store.len());
+            let n = room.min(items.len());
+            self.store_call(&mut st, |store| {
+                items.drain(..n).for_each(|item| store.push(item))
+            });
+            if items.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+}
