@@ -1,2 +1,138 @@
-//! A single-threaded, waker-based executor (work in progress).
+//! A single-threaded, waker-based executor with a sleep timer and a virtual clock: asyncio's
+//! model in safe Rust.
+//!
+//! Many cooperative tasks share one thread. A task runs until it has to wait (`.await` on
+//! something not ready), then the executor runs another one. Nothing preempts a task: a task
+//! that never awaits keeps the thread.
+//!
+//! ```
+//! use std::time::Duration;
+//! use executor::{run, sleep, spawn};
+//!
+//! let total = run(async {
+//!     let slow = spawn(async { sleep(Duration::from_millis(20)).await; 1 });
+//!     let fast = spawn(async { sleep(Duration::from_millis(10)).await; 2 });
+//!     slow.await.unwrap() + fast.await.unwrap() // ~20 ms in all, not 30
+//! });
+//! assert_eq!(total, 3);
+//! ```
+//!
+//! # How the pieces fit together
+//!
+//! ```text
+//!  spawn(fut) ─► slab[id] = task { future ─► result, join waker } ◄─── JoinHandle
+//!      │                                               (.await / abort / is_finished)
+//!      └─► run queue (ids) ◄───────────────────────────────────┐
+//!               │                                              │ wake(): scheduled false → true?
+//!               ▼                                              │   this thread:  push, no lock
+//!  run loop, one tick:                                         │   other thread: injector
+//!   1. pop the ids ready at tick start,                        │                 + unpark ───┐
+//!      poll each task with its Waker ──────────► Waker = Arc{ id, scheduled, Shared }        │
+//!      (poll main, the block_on future,                        ▲                             │
+//!      whenever something woke it)                             │ wake()                      │
+//!   2. fire due timers: BTreeMap<(deadline, seq), Waker> ──────┘                             │
+//!   3. drain the injector (Mutex<Vec<id>>) into the run queue                                │
+//!   4. nothing ready? virtual clock: jump to the next deadline                               │
+//!                     real clock:    Parker::park(until the next deadline) ◄── unpark() ─────┘
+//! ```
+//!
+//! - A **task** is a spawned future plus the slot its result goes to; it lives in a slab and is
+//!   named by an id (slot index + generation). See `task.rs`, `cell.rs`.
+//! - Its **waker** carries the id, never the task (tasks are not `Send`, wakers are). Many wakes
+//!   before a poll queue it once; a wake during its own poll queues it again. See `waker.rs`.
+//! - The **run queue** holds the ids of tasks that can make progress.
+//! - The **timer** queue holds (deadline, waker) pairs, fired in deadline order and, for equal
+//!   deadlines, in the order they were set. See `timer.rs`, `time.rs`.
+//! - The **parker** puts the thread to sleep when nothing is ready, until the next deadline or a
+//!   wake from another thread; a wake that races the executor going to sleep is never lost.
+//!   See `parker.rs`.
+//!
+//! # asyncio ↔ executor
+//!
+//! | asyncio                              | executor                                       |
+//! |--------------------------------------|------------------------------------------------|
+//! | `asyncio.run(main())`                | [`run`]`(main())`                              |
+//! | `asyncio.create_task(coro)`          | [`spawn`]`(fut)` → [`JoinHandle`]              |
+//! | `await task`                         | `handle.await` → `Result<T, JoinError>`        |
+//! | `await asyncio.sleep(secs)`          | [`sleep`]`(duration).await`                    |
+//! | `await asyncio.sleep(0)`             | [`yield_now`]`().await`                        |
+//! | `await asyncio.wait_for(aw, secs)`   | [`timeout`]`(duration, fut).await`             |
+//! | `await asyncio.gather(a, b, c)`      | [`gather`]`([a, b, c]).await`, [`join`]`(a, b)`|
+//! | `task.cancel()`                      | [`JoinHandle::abort`]                          |
+//! | `task.done()`                        | [`JoinHandle::is_finished`]                    |
+//! | `loop.time()`                        | [`now`]`()`                                    |
+//! | `asyncio.CancelledError`             | [`JoinError::is_cancelled`]                    |
+//! | `asyncio.TimeoutError`               | [`Elapsed`]                                    |
+//! | (none built in)                      | [`Executor::with_virtual_clock`]               |
+//!
+//! # The article's example, in asyncio's order
+//!
+//! At t = 2.0 s two timers fire together: `fetch_data`'s (set at t = 0) and `print_numbers`'
+//! (set at t = 1.75). Equal deadlines fire in the order they were set, so `fetch_data` runs
+//! first and finishes, which wakes `main`; `main` is polled as soon as it is woken — before
+//! `print_numbers` — so `{'data': 1}` is printed before `8`, exactly as Python does.
+//!
+//! ```
+//! use std::{cell::RefCell, rc::Rc, time::Duration};
+//! use executor::{now, sleep, spawn, Executor};
+//!
+//! let out = Rc::new(RefCell::new(Vec::<String>::new()));
+//! let say = { let out = out.clone(); move |s: String| out.borrow_mut().push(s) };
+//! let ex = Executor::with_virtual_clock();
+//! ex.block_on(async {
+//!     let fetch = spawn({ let say = say.clone(); async move {
+//!         say("start fetching".into());
+//!         sleep(Duration::from_secs(2)).await;
+//!         say("done fetching".into());
+//!         1
+//!     }});
+//!     let numbers = spawn({ let say = say.clone(); async move {
+//!         for i in 0..10 {
+//!             say(i.to_string());
+//!             sleep(Duration::from_millis(250)).await;
+//!         }
+//!     }});
+//!     let t0 = now();
+//!     let value = fetch.await.unwrap();
+//!     assert_eq!(now() - t0, Duration::from_secs(2));
+//!     say(format!("{{'data': {value}}}"));
+//!     numbers.await.unwrap();
+//! });
+//! let expected = "start fetching 0 1 2 3 4 5 6 7 done fetching {'data': 1} 8 9";
+//! assert_eq!(out.borrow().join(" "), expected);
+//! ```
 #![forbid(unsafe_code)]
+
+mod cell;
+mod clock;
+mod context;
+mod executor;
+mod gather;
+mod join;
+mod parker;
+mod sync;
+mod task;
+mod time;
+mod timer;
+mod waker;
+mod yield_now;
+
+#[cfg(test)]
+mod tests;
+
+pub use crate::executor::{run, spawn, Executor};
+pub use crate::gather::{gather, join, Gather, Join};
+pub use crate::join::{JoinError, JoinHandle};
+pub use crate::time::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
+pub use crate::yield_now::{yield_now, YieldNow};
+
+/// Internals exposed to the loom models in `tests/loom_executor.rs` only (`--cfg loom`).
+///
+/// Most models drive the public API (which runs the real parker, injector and `scheduled` flag
+/// under loom's types); the parker also gets a model of its own, because its protocol is the one
+/// place where a lost wake would hang the executor.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom {
+    pub use crate::parker::Parker;
+}

@@ -1,0 +1,169 @@
+//! `gather` and `join`: await several futures at once, results in argument order
+//! (asyncio's `gather`).
+//!
+//! The children run *inside* the gathering future (like asyncio's `gather` of coroutines, which
+//! wraps them in tasks but awaits them together): every time it is woken it polls each child
+//! that has not finished. That is O(children) per wake — fine for the handful-to-hundreds of
+//! futures people gather; for thousands, spawn them and gather the `JoinHandle`s, which are
+//! cheap to poll. Each child is boxed because pinning it in place needs unsafe pin projection.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// Awaits every future in `futures` concurrently and returns their outputs in argument order
+/// (asyncio's `gather`). Pass `JoinHandle`s to gather spawned tasks.
+///
+/// ```
+/// use std::time::Duration;
+/// let ex = executor::Executor::with_virtual_clock();
+/// let (out, took) = ex.block_on(async {
+///     let t0 = executor::now();
+///     let out = executor::gather([3u64, 1, 2].map(|s| async move {
+///         executor::sleep(Duration::from_secs(s)).await;
+///         s * 10
+///     }))
+///     .await;
+///     (out, executor::now() - t0)
+/// });
+/// assert_eq!(out, [30, 10, 20]); // argument order, not completion order
+/// assert_eq!(took, Duration::from_secs(3)); // concurrently: the longest, not the sum
+/// ```
+pub fn gather<I>(futures: I) -> Gather<I::Item>
+where
+    I: IntoIterator,
+    I::Item: Future,
+{
+    let children: Vec<_> = futures
+        .into_iter()
+        .map(|future| Child::Running(Box::pin(future)))
+        .collect();
+    Gather {
+        remaining: children.len(),
+        children,
+    }
+}
+
+/// The future returned by [`gather`].
+///
+/// ```
+/// let g: executor::Gather<std::future::Ready<i32>> =
+///     executor::gather(vec![std::future::ready(1), std::future::ready(2)]);
+/// assert_eq!(executor::run(g), [1, 2]);
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct Gather<F: Future> {
+    children: Vec<Child<F>>,
+    remaining: usize,
+}
+
+enum Child<F: Future> {
+    Running(Pin<Box<F>>),
+    Done(F::Output),
+    Taken,
+}
+
+impl<F: Future> Child<F> {
+    /// Polls a running child; true once it holds an output.
+    fn poll_child(&mut self, cx: &mut Context<'_>) -> bool {
+        if let Child::Running(future) = self {
+            match future.as_mut().poll(cx) {
+                Poll::Ready(output) => *self = Child::Done(output),
+                Poll::Pending => return false,
+            }
+            return true;
+        }
+        false
+    }
+
+    fn take(&mut self) -> F::Output {
+        match std::mem::replace(self, Child::Taken) {
+            Child::Done(output) => output,
+            _ => panic!("gather/join polled again after it completed"),
+        }
+    }
+}
+
+// Never pinned: the children are pinned in their own boxes, and outputs are plain values that
+// we never hand out as `Pin<&mut _>`. So moving a `Gather` is fine whatever `F::Output` is.
+impl<F: Future> Unpin for Gather<F> {}
+
+impl<F: Future> Future for Gather<F> {
+    type Output = Vec<F::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        for child in &mut this.children {
+            if child.poll_child(cx) {
+                this.remaining -= 1;
+            }
+        }
+        if this.remaining > 0 {
+            return Poll::Pending;
+        }
+        Poll::Ready(this.children.iter_mut().map(Child::take).collect())
+    }
+}
+
+impl<F: Future> fmt::Debug for Gather<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Gather")
+            .field("children", &self.children.len())
+            .field("remaining", &self.remaining)
+            .finish()
+    }
+}
+
+/// Awaits two futures of different types concurrently: `gather` for a pair.
+///
+/// ```
+/// let (a, b) = executor::run(executor::join(async { 1 }, async { "two" }));
+/// assert_eq!((a, b), (1, "two"));
+/// ```
+pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
+    Join {
+        a: Child::Running(Box::pin(a)),
+        b: Child::Running(Box::pin(b)),
+    }
+}
+
+/// The future returned by [`join`].
+///
+/// ```
+/// let j: executor::Join<std::future::Ready<u8>, std::future::Ready<char>> =
+///     executor::join(std::future::ready(1), std::future::ready('x'));
+/// assert_eq!(executor::run(j), (1, 'x'));
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct Join<A: Future, B: Future> {
+    a: Child<A>,
+    b: Child<B>,
+}
+
+// Same argument as for `Gather`.
+impl<A: Future, B: Future> Unpin for Join<A, B> {}
+
+impl<A: Future, B: Future> Future for Join<A, B> {
+    type Output = (A::Output, B::Output);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        this.a.poll_child(cx);
+        this.b.poll_child(cx);
+        match (&this.a, &this.b) {
+            (Child::Done(_), Child::Done(_)) => Poll::Ready((this.a.take(), this.b.take())),
+            _ => Poll::Pending,
+        }
+    }
+}
+
+impl<A: Future, B: Future> fmt::Debug for Join<A, B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let done = |done: bool| if done { "done" } else { "pending" };
+        f.debug_struct("Join")
+            .field("a", &done(matches!(self.a, Child::Done(_))))
+            .field("b", &done(matches!(self.b, Child::Done(_))))
+            .finish()
+    }
+}

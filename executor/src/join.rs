@@ -1,0 +1,200 @@
+//! `JoinHandle` (asyncio's `Task` object as seen by its creator) and `JoinError`.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+/// The operations a `JoinHandle<T>` needs, implemented by the task cell whatever its future type.
+pub(crate) trait Joinable<T> {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    fn abort(&self);
+    fn is_finished(&self) -> bool;
+}
+
+/// An owned permission to await a spawned task's result, or to cancel it.
+///
+/// Awaiting yields `Ok(output)`, or a [`JoinError`] if the task panicked or was aborted.
+/// Dropping the handle *detaches* the task: it keeps running, and its result is dropped.
+/// The handle is not `Send`: the task lives on the executor's thread, and so does its handle.
+///
+/// ```
+/// let out = executor::run(async {
+///     let handle = executor::spawn(async { 6 * 7 });
+///     handle.await
+/// });
+/// assert_eq!(out.unwrap(), 42);
+/// ```
+pub struct JoinHandle<T> {
+    task: Rc<dyn Joinable<T>>,
+}
+
+impl<T> JoinHandle<T> {
+    pub(crate) fn new(task: Rc<dyn Joinable<T>>) -> Self {
+        JoinHandle { task }
+    }
+
+    /// Cancels the task (asyncio's `Task.cancel`): its future is dropped — right away, or right
+    /// after its current poll if the task is aborting itself — and the handle yields a cancelled
+    /// [`JoinError`]. Idempotent. A task that already finished keeps its result: the handle
+    /// still yields `Ok`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let result = executor::Executor::with_virtual_clock().block_on(async {
+    ///     let handle = executor::spawn(executor::sleep(Duration::from_secs(60)));
+    ///     handle.abort();
+    ///     handle.abort(); // no effect the second time
+    ///     handle.await
+    /// });
+    /// assert!(result.unwrap_err().is_cancelled());
+    /// ```
+    pub fn abort(&self) {
+        self.task.abort();
+    }
+
+    /// True once the task has finished: returned, panicked, or been cancelled (asyncio's
+    /// `Task.done`).
+    ///
+    /// ```
+    /// executor::run(async {
+    ///     let handle = executor::spawn(async {});
+    ///     assert!(!handle.is_finished()); // spawned, not run yet
+    ///     executor::yield_now().await; // let it run
+    ///     assert!(handle.is_finished());
+    /// });
+    /// ```
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.task.poll_join(cx)
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("finished", &self.is_finished())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a task produced no result: it was cancelled ([`JoinHandle::abort`], or its executor was
+/// dropped first) or it panicked.
+///
+/// ```
+/// let err = executor::run(async {
+///     executor::spawn(async { panic!("boom") }).await.unwrap_err()
+/// });
+/// assert!(err.is_panic() && !err.is_cancelled());
+/// assert_eq!(err.to_string(), "task panicked: boom");
+/// assert_eq!(*err.into_panic().downcast::<&str>().unwrap(), "boom");
+/// ```
+pub struct JoinError {
+    repr: Repr,
+}
+
+enum Repr {
+    Cancelled,
+    Panic(Box<dyn Any + Send + 'static>),
+}
+
+impl JoinError {
+    pub(crate) fn cancelled() -> Self {
+        JoinError {
+            repr: Repr::Cancelled,
+        }
+    }
+
+    pub(crate) fn panic(payload: Box<dyn Any + Send + 'static>) -> Self {
+        JoinError {
+            repr: Repr::Panic(payload),
+        }
+    }
+
+    /// True if the task was cancelled.
+    ///
+    /// ```
+    /// let err = executor::run(async {
+    ///     let handle = executor::spawn(std::future::pending::<()>());
+    ///     handle.abort();
+    ///     handle.await.unwrap_err()
+    /// });
+    /// assert!(err.is_cancelled());
+    /// assert_eq!(err.to_string(), "task was cancelled");
+    /// ```
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.repr, Repr::Cancelled)
+    }
+
+    /// True if the task panicked.
+    ///
+    /// ```
+    /// let err = executor::run(async {
+    ///     executor::spawn(async { panic!("x") }).await.unwrap_err()
+    /// });
+    /// assert!(err.is_panic());
+    /// ```
+    pub fn is_panic(&self) -> bool {
+        matches!(self.repr, Repr::Panic(_))
+    }
+
+    /// The panic payload, e.g. to re-raise it with `std::panic::resume_unwind`.
+    ///
+    /// # Panics
+    /// If the task was cancelled rather than panicking (check [`is_panic`](Self::is_panic)).
+    ///
+    /// ```
+    /// let err = executor::run(async {
+    ///     executor::spawn(async { std::panic::panic_any(7_u8) }).await.unwrap_err()
+    /// });
+    /// assert_eq!(*err.into_panic().downcast::<u8>().unwrap(), 7);
+    /// ```
+    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
+        match self.repr {
+            Repr::Panic(payload) => payload,
+            Repr::Cancelled => panic!("JoinError::into_panic called on a cancelled task's error"),
+        }
+    }
+
+    /// The panic message, when the payload is a string (as `panic!("...")` makes it).
+    fn panic_message(&self) -> Option<&str> {
+        match &self.repr {
+            Repr::Panic(payload) => payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str)),
+            Repr::Cancelled => None,
+        }
+    }
+}
+
+impl fmt::Debug for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.repr, self.panic_message()) {
+            (Repr::Cancelled, _) => f.write_str("JoinError::Cancelled"),
+            (Repr::Panic(_), Some(message)) => write!(f, "JoinError::Panic({message:?})"),
+            (Repr::Panic(_), None) => f.write_str("JoinError::Panic(..)"),
+        }
+    }
+}
+
+impl fmt::Display for JoinError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.repr, self.panic_message()) {
+            (Repr::Cancelled, _) => f.write_str("task was cancelled"),
+            (Repr::Panic(_), Some(message)) => write!(f, "task panicked: {message}"),
+            (Repr::Panic(_), None) => f.write_str("task panicked"),
+        }
+    }
+}
+
+impl std::error::Error for JoinError {}

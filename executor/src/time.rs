@@ -1,0 +1,287 @@
+//! Time: `sleep`, `sleep_until`, `timeout`, `now` — asyncio's `sleep`, `wait_for`, `loop.time`.
+//!
+//! A `Sleep` registers a timer (deadline + the polling task's waker) in the executor it is
+//! polled on, and removes it when dropped, so cancelled sleeps never build up. It holds only a
+//! `Weak` reference to that executor: a `Sleep` outliving its executor is fine, and a task
+//! holding a `Sleep` does not keep its executor alive in a cycle.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use crate::context;
+use crate::executor::Core;
+use crate::timer::TimerKey;
+
+/// The executor's current time: the real monotonic clock, or the virtual clock of an executor
+/// made with [`Executor::with_virtual_clock`](crate::Executor::with_virtual_clock) (asyncio's
+/// `loop.time()`).
+///
+/// # Panics
+/// When called outside an executor.
+///
+/// ```
+/// use std::time::Duration;
+/// executor::Executor::with_virtual_clock().block_on(async {
+///     let t0 = executor::now();
+///     executor::sleep(Duration::from_millis(250)).await;
+///     assert_eq!(executor::now() - t0, Duration::from_millis(250)); // exact
+/// });
+/// ```
+pub fn now() -> Instant {
+    context::expect_current("executor::now").clock.now()
+}
+
+/// Waits until `duration` has passed (asyncio's `sleep`).
+///
+/// The deadline is computed when the `Sleep` is **first polled**, not when it is created — as an
+/// asyncio coroutine starts when awaited, not when called. `Duration::MAX` (or any duration that
+/// overflows the clock) means "never". A zero duration completes without yielding; use
+/// [`yield_now`](crate::yield_now) to let other tasks run.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// let start = Instant::now();
+/// executor::run(executor::sleep(Duration::from_millis(20)));
+/// assert!(start.elapsed() >= Duration::from_millis(20)); // never early
+/// ```
+pub fn sleep(duration: Duration) -> Sleep {
+    Sleep {
+        deadline: Deadline::After(duration),
+        registration: None,
+    }
+}
+
+/// Waits until the executor's clock reaches `deadline`.
+///
+/// ```
+/// use std::time::Duration;
+/// executor::Executor::with_virtual_clock().block_on(async {
+///     let deadline = executor::now() + Duration::from_secs(5);
+///     executor::sleep_until(deadline).await;
+///     assert_eq!(executor::now(), deadline);
+/// });
+/// ```
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep {
+        deadline: Deadline::At(Some(deadline)),
+        registration: None,
+    }
+}
+
+/// The future returned by [`sleep`] and [`sleep_until`].
+///
+/// # Panics
+/// When polled outside an executor (it needs the executor's clock and timers).
+///
+/// A `Sleep` is a value: it can be stored, raced, or dropped — dropping it removes its timer.
+///
+/// ```
+/// use std::time::Duration;
+/// let ex = executor::Executor::with_virtual_clock();
+/// let elapsed = ex.block_on(async {
+///     let t0 = executor::now();
+///     let long: executor::Sleep = executor::sleep(Duration::from_secs(60));
+///     let long = executor::spawn(long); // its timer is set when the task first polls it
+///     executor::sleep(Duration::from_secs(1)).await;
+///     long.abort(); // drops the Sleep, and with it the 60 s timer
+///     assert!(long.await.unwrap_err().is_cancelled());
+///     executor::now() - t0
+/// });
+/// assert_eq!(elapsed, Duration::from_secs(1));
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct Sleep {
+    deadline: Deadline,
+    registration: Option<Registration>,
+}
+
+enum Deadline {
+    /// Not polled yet: the deadline is "first poll + this".
+    After(Duration),
+    /// Fixed; `None` is "never" (the addition overflowed).
+    At(Option<Instant>),
+}
+
+/// A timer entry in one executor's timer queue.
+struct Registration {
+    core: Weak<Core>,
+    key: TimerKey,
+}
+
+impl Sleep {
+    /// Removes our timer entry, if any, from the executor that holds it.
+    fn deregister(&mut self) {
+        if let Some(registration) = self.registration.take() {
+            if let Some(core) = registration.core.upgrade() {
+                let removed = core.timers.borrow_mut().remove(registration.key);
+                drop(removed); // the waker, dropped outside the borrow
+            }
+        }
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let core = context::expect_current("polling a Sleep");
+        let now = core.clock.now();
+        let deadline = match this.deadline {
+            Deadline::After(duration) => now.checked_add(duration),
+            Deadline::At(deadline) => deadline,
+        };
+        this.deadline = Deadline::At(deadline);
+        let Some(deadline) = deadline else {
+            return Poll::Pending; // "never": no timer, nothing will wake us for it
+        };
+        if now >= deadline {
+            this.deregister();
+            return Poll::Ready(());
+        }
+        match &this.registration {
+            // Same executor: point the existing entry at the current waker.
+            Some(registration) if ptr_eq(&registration.core, &core) => {
+                let replaced = core
+                    .timers
+                    .borrow_mut()
+                    .update(registration.key, cx.waker());
+                drop(replaced);
+            }
+            // First poll, or moved to another executor.
+            _ => {
+                this.deregister();
+                let key = core
+                    .timers
+                    .borrow_mut()
+                    .insert(deadline, cx.waker().clone());
+                this.registration = Some(Registration {
+                    core: Rc::downgrade(&core),
+                    key,
+                });
+            }
+        }
+        Poll::Pending
+    }
+}
+
+/// Is the registration's executor `core`? Comparing addresses is sound even if that executor
+/// is gone: our `Weak` keeps its allocation alive, so no new executor can reuse the address.
+fn ptr_eq(weak: &Weak<Core>, core: &Rc<Core>) -> bool {
+    std::ptr::eq(weak.as_ptr(), Rc::as_ptr(core))
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        self.deregister();
+    }
+}
+
+impl fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let deadline = match self.deadline {
+            Deadline::After(_) => None,
+            Deadline::At(deadline) => deadline,
+        };
+        f.debug_struct("Sleep")
+            .field("deadline", &deadline)
+            .field("registered", &self.registration.is_some())
+            .finish()
+    }
+}
+
+/// Runs `future` for at most `duration` (asyncio's `wait_for`). Output: `Ok(output)`, or
+/// `Err(Elapsed)` if time ran out first — then the inner future is dropped (cancelled).
+///
+/// The inner future is polled before the clock is checked, so a future that is ready in time
+/// wins a tie. Like [`sleep`], the time limit starts at the first poll.
+///
+/// ```
+/// use std::time::Duration;
+/// let ex = executor::Executor::with_virtual_clock();
+/// ex.block_on(async {
+///     let quick = executor::timeout(Duration::from_secs(1), async { 7 }).await;
+///     assert_eq!(quick, Ok(7));
+///     let slow = executor::sleep(Duration::from_secs(10));
+///     assert_eq!(executor::timeout(Duration::from_secs(1), slow).await, Err(executor::Elapsed));
+/// });
+/// ```
+pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
+    Timeout {
+        future: Some(Box::pin(future)),
+        sleep: sleep(duration),
+    }
+}
+
+/// The future returned by [`timeout`].
+///
+/// The inner future is boxed: pinning it in place would need unsafe pin projection (or a
+/// macro crate doing it), which this crate forbids. One allocation per `timeout` is the price.
+///
+/// ```
+/// use std::time::Duration;
+/// let t: executor::Timeout<std::future::Ready<u8>> =
+///     executor::timeout(Duration::from_secs(1), std::future::ready(1));
+/// assert_eq!(executor::run(t), Ok(1));
+/// ```
+#[must_use = "futures do nothing unless awaited"]
+pub struct Timeout<F: Future> {
+    /// `None` once it completed or expired (the inner future is dropped at that moment).
+    future: Option<Pin<Box<F>>>,
+    sleep: Sleep,
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let future = this
+            .future
+            .as_mut()
+            .expect("Timeout polled again after it completed");
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            this.future = None;
+            this.sleep.deregister();
+            return Poll::Ready(Ok(output));
+        }
+        match Pin::new(&mut this.sleep).poll(cx) {
+            Poll::Ready(()) => {
+                this.future = None; // cancel: drop the inner future now
+                Poll::Ready(Err(Elapsed))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<F: Future> fmt::Debug for Timeout<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timeout")
+            .field("done", &self.future.is_none())
+            .field("sleep", &self.sleep)
+            .finish()
+    }
+}
+
+/// The error of a [`timeout`] whose time ran out.
+///
+/// ```
+/// let err = executor::Elapsed;
+/// assert_eq!(err.to_string(), "deadline has elapsed");
+/// let _: &dyn std::error::Error = &err;
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Elapsed;
+
+impl fmt::Display for Elapsed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("deadline has elapsed")
+    }
+}
+
+impl std::error::Error for Elapsed {}

@@ -1,0 +1,166 @@
+//! The timer queue: wakers ordered by (deadline, sequence number). No clock inside — the caller
+//! says what "now" is, which keeps this file trivially testable and loom-free.
+//!
+//! Why a `BTreeMap` and not a `BinaryHeap`: a dropped `Sleep` must take its entry out *now*
+//! (a heap can only lazily skip cancelled entries, which build up under `timeout`-heavy loads),
+//! and a re-polled `Sleep` must find its entry to swap the waker. The map does both in
+//! O(log n) with no tombstones. The sequence number makes keys unique and makes timers with
+//! equal deadlines fire in the order they were set — what asyncio's loop does too.
+//!
+//! Entries hold `Waker`s rather than task ids. An id would save one reference-count increment
+//! per `sleep`, but only when the `Sleep` is polled with its task's own waker — a combinator
+//! may pass its own — and telling the two apart needs the task's waker at hand (a clone kept in
+//! the context: the same increment, paid on every poll instead). The map operations dominate
+//! the cost of a timer anyway.
+
+use std::collections::BTreeMap;
+use std::task::Waker;
+use std::time::Instant;
+
+/// Identifies one timer: its deadline and its insertion number.
+pub(crate) type TimerKey = (Instant, u64);
+
+#[derive(Debug, Default)]
+pub(crate) struct Timers {
+    entries: BTreeMap<TimerKey, Waker>,
+    next_seq: u64,
+}
+
+impl Timers {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a timer; the returned key removes or updates it later.
+    pub(crate) fn insert(&mut self, deadline: Instant, waker: Waker) -> TimerKey {
+        let key = (deadline, self.next_seq);
+        self.next_seq += 1;
+        self.entries.insert(key, waker);
+        key
+    }
+
+    /// Makes the timer `key` wake `waker` (re-adding it under the same key if it already fired,
+    /// so it keeps its place among equal deadlines). Returns the replaced waker so the caller can
+    /// drop it outside any borrow.
+    pub(crate) fn update(&mut self, key: TimerKey, waker: &Waker) -> Option<Waker> {
+        match self.entries.get_mut(&key) {
+            Some(old) if old.will_wake(waker) => None,
+            Some(old) => Some(std::mem::replace(old, waker.clone())),
+            None => self.entries.insert(key, waker.clone()),
+        }
+    }
+
+    /// Removes the timer `key` if it has not fired; returns its waker (to drop outside borrows).
+    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Waker> {
+        self.entries.remove(&key)
+    }
+
+    /// The earliest deadline, if any timer is pending.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.entries
+            .first_key_value()
+            .map(|(&(deadline, _), _)| deadline)
+    }
+
+    /// Removes and returns the earliest timer whose deadline is `<= now` (never an early one).
+    /// One at a time, so the caller can wake it without holding a borrow of the queue.
+    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Waker> {
+        match self.entries.first_key_value() {
+            Some((&(deadline, _), _)) if deadline <= now => {
+                self.entries.pop_first().map(|(_, waker)| waker)
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Takes every entry out (executor shutdown), to be dropped outside the borrow.
+    pub(crate) fn take_all(&mut self) -> BTreeMap<TimerKey, Waker> {
+        std::mem::take(&mut self.entries)
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::task::Wake;
+    use std::time::Duration;
+
+    /// A waker that records its label in a shared log when woken.
+    struct Log(usize, Arc<Mutex<Vec<usize>>>);
+    impl Wake for Log {
+        fn wake(self: Arc<Self>) {
+            self.1.lock().unwrap().push(self.0);
+        }
+    }
+    fn waker(label: usize, log: &Arc<Mutex<Vec<usize>>>) -> Waker {
+        Waker::from(Arc::new(Log(label, log.clone())))
+    }
+    fn fire_all(timers: &mut Timers, now: Instant) {
+        while let Some(w) = timers.pop_due(now) {
+            w.wake();
+        }
+    }
+
+    #[test]
+    fn fires_by_deadline_then_by_insertion_order_and_never_early() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        let mut timers = Timers::new();
+        timers.insert(t0 + ms(20), waker(0, &log));
+        timers.insert(t0 + ms(10), waker(1, &log));
+        timers.insert(t0 + ms(20), waker(2, &log));
+        timers.insert(t0 + ms(10), waker(3, &log));
+        assert_eq!(timers.next_deadline(), Some(t0 + ms(10)));
+        fire_all(&mut timers, t0 + ms(10) - Duration::from_nanos(1));
+        assert!(log.lock().unwrap().is_empty(), "nothing fires early");
+        fire_all(&mut timers, t0 + ms(10));
+        assert_eq!(*log.lock().unwrap(), [1, 3]);
+        fire_all(&mut timers, t0 + ms(100));
+        assert_eq!(*log.lock().unwrap(), [1, 3, 0, 2]);
+        assert!(timers.is_empty());
+    }
+
+    #[test]
+    fn removed_timers_leave_nothing_behind() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let t0 = Instant::now();
+        let mut timers = Timers::new();
+        for i in 0..1000 {
+            let key = timers.insert(t0 + Duration::from_secs(i), waker(0, &log));
+            assert!(timers.remove(key).is_some());
+        }
+        assert_eq!(timers.len(), 0);
+        assert_eq!(timers.next_deadline(), None);
+    }
+
+    #[test]
+    fn update_swaps_the_waker_and_readds_a_fired_entry_in_place() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let t0 = Instant::now();
+        let mut timers = Timers::new();
+        let key = timers.insert(t0, waker(0, &log));
+        let replaced = timers.update(key, &waker(7, &log));
+        assert!(replaced.is_some());
+        fire_all(&mut timers, t0);
+        assert_eq!(*log.lock().unwrap(), [7]);
+        // Already fired: update re-inserts under the same key.
+        assert!(timers.update(key, &waker(8, &log)).is_none());
+        assert_eq!(timers.len(), 1);
+        let counter = AtomicUsize::new(0);
+        while timers.pop_due(t0).is_some() {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+        assert_eq!(counter.load(Ordering::Relaxed), 1);
+    }
+}

@@ -1,0 +1,225 @@
+//! Wakers: how "this task can make progress" travels back to the run queue.
+//!
+//! A `Waker` must be `Send + Sync` (any thread may hold and call it), but the tasks themselves
+//! are not `Send`. So the waker carries only a task *id* and a reference to [`Shared`], the part
+//! of the executor that other threads may touch. Two routes lead from a wake to the run queue:
+//!
+//! - **same thread** (the common case: a task finishing wakes its awaiter, a timer fires, a task
+//!   yields): the thread-local "current executor" is this waker's executor, so the id goes
+//!   straight into the executor's `RefCell<VecDeque>` run queue — no lock, no atomics beyond the
+//!   `scheduled` flag.
+//! - **other thread** (or the executor is not running right now): the id goes into
+//!   `Shared::injector` (a `Mutex<Vec>`) and the parker is unparked. The run loop drains the
+//!   injector once per tick.
+
+use std::sync::Arc;
+use std::task::Wake;
+
+use crate::context;
+use crate::parker::Parker;
+use crate::sync::{lock, AtomicBool, Mutex, Ordering};
+use crate::task::TaskId;
+
+/// The part of an executor that other threads may touch.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    injector: Mutex<Injector>,
+    /// Set after a push to `injector`, so the run loop can skip the lock when nothing came in.
+    pending: AtomicBool,
+    pub(crate) parker: Parker,
+}
+
+#[derive(Debug, Default)]
+struct Injector {
+    queue: Vec<TaskId>,
+    /// Set when the executor is dropped: later wakes are ignored, so a waker that outlives its
+    /// executor can be called forever without growing anything.
+    closed: bool,
+}
+
+impl Shared {
+    pub(crate) fn new() -> Self {
+        Shared {
+            injector: Mutex::new(Injector::default()),
+            pending: AtomicBool::new(false),
+            parker: Parker::new(),
+        }
+    }
+
+    /// Puts `id` on the run queue by whichever route is correct for the calling thread.
+    fn schedule(self: &Arc<Self>, id: TaskId) {
+        if !context::push_local(self, id) {
+            self.push_remote(id);
+        }
+    }
+
+    fn push_remote(&self, id: TaskId) {
+        {
+            let mut injector = lock(&self.injector);
+            if injector.closed {
+                return;
+            }
+            injector.queue.push(id);
+        }
+        // After the push: the run loop that sees `pending` will find the id under the lock. If
+        // it already looked, the unpark below makes its next park return at once.
+        self.pending.store(true, Ordering::Release);
+        self.parker.unpark();
+    }
+
+    /// Moves every id woken from other threads into `run_queue` (called by the run loop).
+    pub(crate) fn drain_into(&self, run_queue: &mut std::collections::VecDeque<TaskId>) {
+        // The cheap check first: almost every tick has nothing from other threads.
+        if self.pending.load(Ordering::Relaxed) && self.pending.swap(false, Ordering::Acquire) {
+            run_queue.extend(lock(&self.injector).queue.drain(..));
+        }
+    }
+
+    /// Executor shutdown: forget queued ids and ignore every later wake.
+    pub(crate) fn close(&self) {
+        let mut injector = lock(&self.injector);
+        injector.closed = true;
+        injector.queue = Vec::new();
+    }
+}
+
+/// The waker of one spawned task.
+#[derive(Debug)]
+pub(crate) struct TaskWaker {
+    id: TaskId,
+    /// True while the task is in a run queue (or finished). Wakes flip it false → true and only
+    /// that flip enqueues the id, so many wakes before a poll enqueue it once. The run loop
+    /// flips it back just *before* polling, so a wake during the poll enqueues it again.
+    scheduled: AtomicBool,
+    shared: Arc<Shared>,
+}
+
+impl TaskWaker {
+    /// A waker for a task that is being spawned (and is therefore already scheduled).
+    pub(crate) fn new(id: TaskId, shared: Arc<Shared>) -> Self {
+        TaskWaker {
+            id,
+            scheduled: AtomicBool::new(true),
+            shared,
+        }
+    }
+
+    /// Reuses this waker for a new task in the same slot (only when nobody else holds it).
+    pub(crate) fn reset(&mut self, id: TaskId) {
+        self.id = id;
+        self.scheduled.store(true, Ordering::Relaxed);
+    }
+
+    /// Called right before a poll. Acquire pairs with the Release of the wake that set the flag,
+    /// so the poll sees whatever the waking thread did before waking.
+    pub(crate) fn clear_scheduled(&self) {
+        self.scheduled.swap(false, Ordering::Acquire);
+    }
+
+    /// Called when the task is gone: later wakes through stale wakers do nothing.
+    pub(crate) fn retire(&self) {
+        self.scheduled.store(true, Ordering::Release);
+    }
+}
+
+impl Wake for TaskWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        // AcqRel: Release publishes what the waker did before waking to the poll that clears the
+        // flag; Acquire orders us after that clear, so "was false" really means "not queued".
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            self.shared.schedule(self.id);
+        }
+    }
+}
+
+/// The waker of the future passed to `block_on` ("main"). Main is not in the slab: the run loop
+/// checks `woken` after every task poll and polls main as soon as it is set.
+#[derive(Debug)]
+pub(crate) struct MainWaker {
+    woken: AtomicBool,
+    shared: Arc<Shared>,
+}
+
+impl MainWaker {
+    /// Main starts woken: it is polled once before anything else.
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        MainWaker {
+            woken: AtomicBool::new(true),
+            shared,
+        }
+    }
+
+    /// True (once) if main was woken since the last call.
+    pub(crate) fn take_woken(&self) -> bool {
+        // A plain load first: the swap is a locked instruction and this runs after every poll.
+        self.woken.load(Ordering::Relaxed) && self.woken.swap(false, Ordering::Acquire)
+    }
+
+    pub(crate) fn is_woken(&self) -> bool {
+        self.woken.load(Ordering::Acquire)
+    }
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        // On the executor's own thread the run loop is busy (it is running us), so it will see
+        // the flag; only another thread can find it parked.
+        if !context::is_current(&self.shared) {
+            self.shared.parker.unpark();
+        }
+    }
+}
+
+/// A waker that does nothing: for a task spawned while its executor shuts down, which is
+/// cancelled before it could ever be woken. (`Waker::noop` needs Rust 1.85; our MSRV is 1.80.)
+pub(crate) fn noop_waker() -> std::task::Waker {
+    struct Noop;
+    impl Wake for Noop {
+        fn wake(self: Arc<Self>) {}
+    }
+    std::task::Waker::from(Arc::new(Noop))
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+    use std::task::Waker;
+
+    fn id(index: u32) -> TaskId {
+        crate::task::tests_support::id(index)
+    }
+
+    #[test]
+    fn many_wakes_queue_a_task_once_and_a_closed_executor_queues_nothing() {
+        let shared = Arc::new(Shared::new());
+        let waker = Arc::new(TaskWaker::new(id(3), shared.clone()));
+        waker.clear_scheduled(); // as the run loop does before a poll
+        let as_waker = Waker::from(waker.clone());
+        for _ in 0..100 {
+            as_waker.wake_by_ref(); // not on the executor's thread: the injector route
+        }
+        let mut queue = VecDeque::new();
+        shared.drain_into(&mut queue);
+        assert_eq!(queue, [id(3)], "queued once");
+
+        shared.close();
+        waker.clear_scheduled();
+        for _ in 0..100 {
+            as_waker.wake_by_ref();
+            waker.clear_scheduled(); // even if every wake passed the flag...
+        }
+        shared.drain_into(&mut queue);
+        assert_eq!(queue, [id(3)], "...a closed injector stays empty");
+        assert!(lock(&shared.injector).queue.is_empty());
+    }
+}
