@@ -92,6 +92,17 @@ enum State<T> {
     Taken,
 }
 
+impl<T> State<T> {
+    /// Moves the result out of a `Done` state, leaving `Taken`.
+    fn take_result(&mut self) -> Result<T, JobError> {
+        match std::mem::replace(self, State::Taken) {
+            State::Done(result) => result,
+            // Why unreachable: both callers matched `Done` under the same lock just before.
+            State::Waiting { .. } | State::Taken => unreachable!("take_result on a slot not Done"),
+        }
+    }
+}
+
 /// A new empty slot, as its two ends.
 pub(crate) fn channel<T>() -> (Pending<T>, Completer<T>) {
     let slot = Arc::new(Slot {
@@ -105,9 +116,11 @@ pub(crate) fn channel<T>() -> (Pending<T>, Completer<T>) {
 }
 
 impl<T> Slot<T> {
-    /// Locks the state, recovering from poisoning. Why that is sound: no user code runs while
-    /// the lock is held (wakers are woken and results dropped after it is released), and every
-    /// critical section is a single `mem::replace`, so there is no half-updated state to see.
+    /// Locks the state, recovering from poisoning. Why that is sound: every critical section
+    /// is one assignment of a whole `State`. The only foreign code that runs under the lock is
+    /// a waker's `clone` or `drop` (executor code, which could panic), and it runs either
+    /// before the assignment or after it — so a panic leaves the old state or the new one, never
+    /// half of each. Wakers are *woken*, and results handed out, only after the lock is released.
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -167,20 +180,20 @@ impl<T> Pending<T> {
     pub fn wait(self) -> Result<T, JobError> {
         let mut state = self.slot.lock();
         loop {
-            match std::mem::replace(&mut *state, State::Taken) {
-                // Why keep waiting: not finished yet. Any waker from an earlier poll is dropped:
+            match &mut *state {
+                // Why keep waiting: not finished yet. A waker from an earlier poll is dropped:
                 // `wait` consumed the `Pending`, so no task will poll it again, and waking that
                 // task would be a spurious wakeup of someone who no longer cares.
-                State::Waiting { .. } => {
-                    *state = State::Waiting { waker: None };
+                State::Waiting { waker } => {
+                    *waker = None;
                     state = self
                         .slot
                         .done
                         .wait(state)
                         .unwrap_or_else(PoisonError::into_inner);
                 }
-                // Why return: the result is in; `Taken` is already stored in its place.
-                State::Done(result) => return result,
+                // Why return: the result is in; it is handed out exactly once.
+                State::Done(_) => return state.take_result(),
                 // Why panic: a `poll` already returned `Ready` and handed the result out;
                 // there is nothing left to wait for, and inventing a result would hide the bug.
                 State::Taken => panic!("Pending::wait after poll returned Ready"),
@@ -219,10 +232,7 @@ impl<T> Future for Pending<T> {
                 Poll::Pending
             }
             // Why take it: the result is handed out exactly once; the `Pending` is used up.
-            State::Done(_) => match std::mem::replace(&mut *state, State::Taken) {
-                State::Done(result) => Poll::Ready(result),
-                _ => unreachable!("the state was Done under the same lock"),
-            },
+            State::Done(_) => Poll::Ready(state.take_result()),
             // Why panic: polling a future after it returned `Ready` breaks the `Future`
             // contract; saying so beats returning a made-up result.
             State::Taken => panic!("Pending polled after it returned Ready"),

@@ -274,9 +274,12 @@ impl WorkerPool {
     /// ```
     pub fn shutdown_now(self) -> usize {
         let cancelled = self.jobs.shutdown_now();
-        // Dropping each job drops its completer, which resolves its `Pending` as cancelled.
-        // This happens outside the queue's lock: the queue returned the jobs first.
-        cancelled.len()
+        let count = cancelled.len();
+        // Dropping a job drops its completer, which resolves its `Pending` as cancelled — here,
+        // outside the queue's lock, and before the workers are joined, so a thread waiting for
+        // those results is not kept waiting until the running jobs finish.
+        drop(cancelled);
+        count
         // `self` drops here: the queue is already shut down, so it only joins the workers.
     }
 
@@ -377,7 +380,9 @@ impl WorkerPoolBuilder {
     /// assert_eq!(pool.submit(|| 1 + 1).wait().unwrap(), 2);
     /// ```
     pub fn build(self) -> WorkerPool {
-        let threads = self.threads.unwrap_or_else(|| thread_count_default().get());
+        // One thread per core by default; 1 when the OS cannot say.
+        let cores = || std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        let threads = self.threads.unwrap_or_else(cores);
         assert!(threads > 0, "a WorkerPool needs at least one thread");
         let capacity = self.capacity.unwrap_or(threads.saturating_mul(64));
         assert!(
@@ -400,9 +405,4 @@ impl WorkerPoolBuilder {
         }
         pool
     }
-}
-
-/// One thread per core; 1 when the OS cannot say.
-fn thread_count_default() -> NonZeroUsize {
-    std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
 }

@@ -69,13 +69,20 @@ fn completion_races_waker_registration() {
             Poll::Ready(result) => {
                 assert_eq!(result.unwrap(), 42);
                 pool.join();
-                assert_eq!(wakes(&counter), 0, "woken although the first poll was Ready");
+                assert_eq!(
+                    wakes(&counter),
+                    0,
+                    "woken although the first poll was Ready"
+                );
             }
             Poll::Pending => {
                 // `join` returns after the job finished, i.e. after its wake.
                 pool.join();
                 assert_eq!(wakes(&counter), 1, "a poll saw Pending: exactly one wake");
-                assert_eq!(poll(&mut pending, &waker).map(Result::unwrap), Poll::Ready(42));
+                assert_eq!(
+                    poll(&mut pending, &waker).map(Result::unwrap),
+                    Poll::Ready(42)
+                );
             }
         }
         drop(pool);
@@ -107,7 +114,10 @@ fn repoll_with_new_waker_never_wakes_the_stale_one() {
             // Done after both polls: only the latest waker.
             Some(Poll::Pending) => {
                 assert_eq!((wakes(&old), wakes(&new)), (0, 1));
-                assert_eq!(poll(&mut pending, &new_waker).map(Result::unwrap), Poll::Ready(7));
+                assert_eq!(
+                    poll(&mut pending, &new_waker).map(Result::unwrap),
+                    Poll::Ready(7)
+                );
             }
         }
     });
@@ -133,11 +143,18 @@ fn panicking_job_releases_join() {
         let pool = WorkerPool::new(1);
         let crashed = pool.submit(|| -> u8 { std::panic::panic_any(ExpectedPanic) });
         pool.join();
-        assert!(crashed.is_ready(), "join returned before the job's result was in");
+        assert!(
+            crashed.is_ready(),
+            "join returned before the job's result was in"
+        );
         let err = crashed.wait().unwrap_err();
         assert!(err.is_panic());
         assert!(err.into_panic().is::<ExpectedPanic>());
-        assert_eq!(pool.submit(|| 1).wait().unwrap(), 1, "the worker died with the job");
+        assert_eq!(
+            pool.submit(|| 1).wait().unwrap(),
+            1,
+            "the worker died with the job"
+        );
     });
 }
 

@@ -38,7 +38,10 @@ fn many_jobs_each_result_reaches_its_own_pending() {
 
 #[test]
 fn workers_are_named_by_prefix_and_index() {
-    let pool = WorkerPool::builder().threads(3).name_prefix("crunch").build();
+    let pool = WorkerPool::builder()
+        .threads(3)
+        .name_prefix("crunch")
+        .build();
     // Three jobs that wait for each other must run on three different workers at once.
     let barrier = Arc::new(Barrier::new(3));
     let names: Vec<_> = (0..3)
@@ -64,9 +67,18 @@ fn a_panicking_job_yields_its_payload_and_the_worker_survives() {
     let err = crashed.wait().unwrap_err();
     assert!(err.is_panic() && !err.is_cancelled());
     assert_eq!(err.to_string(), "job panicked: job 3 failed");
-    assert_eq!(format!("{err:?}"), r#"JobError::Panicked("job panicked: job 3 failed")"#);
-    assert_eq!(*err.into_panic().downcast::<String>().unwrap(), "job 3 failed");
-    assert_eq!(after.into_iter().map(|p| p.wait().unwrap()).sum::<i32>(), 4950);
+    assert_eq!(
+        format!("{err:?}"),
+        r#"JobError::Panicked("job panicked: job 3 failed")"#
+    );
+    assert_eq!(
+        *err.into_panic().downcast::<String>().unwrap(),
+        "job 3 failed"
+    );
+    assert_eq!(
+        after.into_iter().map(|p| p.wait().unwrap()).sum::<i32>(),
+        4950
+    );
 }
 
 #[test]
@@ -77,7 +89,10 @@ fn a_panicking_job_counts_as_finished_for_join() {
         .collect();
     pool.join(); // would hang if a panicking job were never marked done
     assert!(results.iter().all(Pending::is_ready));
-    let failed = results.into_iter().map(Pending::wait).filter(Result::is_err);
+    let failed = results
+        .into_iter()
+        .map(Pending::wait)
+        .filter(Result::is_err);
     assert_eq!(failed.count(), 4);
 }
 
@@ -122,7 +137,10 @@ fn shutdown_finishes_the_queued_jobs() {
     pool.shutdown(); // returns once the queue is drained and the worker joined
     assert!(first.is_ready());
     for (i, pending) in (0..).zip(queued) {
-        assert!(pending.is_ready(), "job {i} had not run when shutdown returned");
+        assert!(
+            pending.is_ready(),
+            "job {i} had not run when shutdown returned"
+        );
         assert_eq!(pending.wait().unwrap(), i);
     }
 }
@@ -179,13 +197,20 @@ fn submit_blocks_while_the_queue_is_full() {
         // Not an ordering sleep: if `submit` ignored the capacity, it would return at once;
         // blocked, it cannot return however long we wait.
         let waited = submitted.recv_timeout(Duration::from_millis(50));
-        assert_eq!(waited, Err(RecvTimeoutError::Timeout), "submit did not block on a full queue");
+        assert_eq!(
+            waited,
+            Err(RecvTimeoutError::Timeout),
+            "submit did not block on a full queue"
+        );
         log.lock().unwrap().push("gate opened");
         open.send(()).unwrap();
         submitted.recv().unwrap();
         assert_eq!(submitter.join().unwrap().wait().unwrap(), 3);
     });
-    assert_eq!(*log.lock().unwrap(), ["gate opened", "third submit returned"]);
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["gate opened", "third submit returned"]
+    );
     assert!(first.wait().is_ok());
     assert_eq!(queued.map(|p| p.wait().unwrap()), [1, 2]);
 }
