@@ -37,14 +37,10 @@ fn ten_thousand_pool_results_awaited_by_executor_tasks() {
                 executor::spawn(async move { pool.submit(move || i * i).await })
             })
             .collect();
-        // Awaited one by one, not with `gather`: the tasks run concurrently either way, and
-        // `gather` re-polls every unfinished child on each wake (O(n²) for 10 000 handles).
-        let mut results = Vec::with_capacity(tasks.len());
-        for task in tasks {
-            results.push(task.await.unwrap().unwrap());
-        }
-        results
+        // asyncio.gather: each wake polls only the handle that was woken.
+        executor::gather(tasks).await
     });
+    let results: Vec<u64> = results.into_iter().map(|r| r.unwrap().unwrap()).collect();
     assert_eq!(results, (0..10_000u64).map(|i| i * i).collect::<Vec<_>>());
 }
 
