@@ -15,9 +15,16 @@ use crate::queue::BlockingQueue;
 /// q.shutdown();
 /// assert_eq!(q.iter().sum::<i32>(), 6);
 /// ```
-#[derive(Debug)]
 pub struct Iter<'a, T, O: Order<T>> {
     queue: &'a BlockingQueue<T, O>,
+}
+
+// By hand: a derive would demand `T: Debug` and `O: Debug`, which the queue's own `Debug`
+// (counters only) does not need.
+impl<T, O: Order<T>> std::fmt::Debug for Iter<'_, T, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Iter").field("queue", self.queue).finish()
+    }
 }
 
 impl<T, O: Order<T>> Iterator for Iter<'_, T, O> {

@@ -7,6 +7,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Storage hooks for [`BlockingQueue`](crate::BlockingQueue): CPython's `_init` (`Default`),
 /// `_qsize` (`len`), `_put` (`push`) and `_get` (`pop`).
@@ -96,6 +97,10 @@ pub struct Lifo<T>(Vec<T>);
 ///   queue counts it as a finished, *failed* task (see `failed_tasks`), so `join` is not
 ///   left waiting for it. The other items stay and can still be got.
 ///
+/// - a panic during **`shutdown_now`**'s sort (after the lock is released) is caught there: every
+///   item is still returned, unsorted. Losing the whole queue to one bad comparison would be
+///   worse than a wrong order.
+///
 /// A `cmp` that is inconsistent (but does not panic) only yields a surprising order.
 #[derive(Debug)]
 pub struct Priority<T>(BinaryHeap<Reverse<T>>);
@@ -161,9 +166,12 @@ impl<T: Ord> Order<T> for Priority<T> {
         self.0.pop().map(|Reverse(item)| item)
     }
     fn into_vec(self) -> Vec<T> {
-        // Ascending `Reverse<T>` is descending `T`; reversing gives smallest first.
-        let mut sorted = self.0.into_sorted_vec();
-        sorted.reverse();
-        sorted.into_iter().map(|Reverse(item)| item).collect()
+        // `BinaryHeap::into_vec` runs no comparison; only the sort runs `T::cmp`. If that panics,
+        // the slice sort still leaves every item in `items` (std guarantees a permutation), and
+        // letting the unwind drop them would lose every queued item at once. So the panic stops
+        // here and the items come back unsorted: no item is ever lost to a bad `Ord`.
+        let mut items: Vec<T> = self.0.into_vec().into_iter().map(|Reverse(x)| x).collect();
+        let _unsorted_on_panic = catch_unwind(AssertUnwindSafe(|| items.sort()));
+        items
     }
 }

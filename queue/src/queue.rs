@@ -18,8 +18,9 @@
 //! sleep (a thundering herd). It cannot lose a wakeup, because a woken thread always either
 //! uses what it was woken for or, if a barging thread took it first, goes back to waiting with
 //! nothing lost — that barging thread was served instead. The one way a woken thread could
-//! leave without using its wakeup is a panic in the storage (a user's `Ord`); [`StoreCall`]
-//! then passes the wakeup on. When a batch adds or frees `n` at once, up to `n` threads are
+//! leave without using its wakeup is a storage call that panics without changing the length
+//! (possible for a custom [`Order`]; the built-in `Priority` keeps or drops the item, so its
+//! length always changes); [`StoreCall`] then passes the wakeup on. When a batch adds or frees `n` at once, up to `n` threads are
 //! woken (all of them, with one `notify_all`, when `n` covers every waiter).
 //!
 //! Why `notify_all` for `all_tasks_done` and shutdown: those are broadcast facts — every joiner
