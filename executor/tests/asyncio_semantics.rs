@@ -1,6 +1,7 @@
 //! The asyncio behaviours the article relies on, checked on the virtual clock so every time is
-//! exact: the article's first example line by line, `wait_for` (our `timeout`), `gather`,
-//! `sleep(0)`-style yielding and its fairness, and the misuse panics.
+//! exact: the article's first example line by line, `sleep`, `wait_for` (our `timeout`),
+//! `gather`, `sleep(0)`-style yielding and its fairness, and the misuse panics. A few tests use
+//! the real clock where the point is real time (never early, no starvation by a yielder).
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -24,12 +25,28 @@ fn ms(n: u64) -> Duration {
 fn virtual_run<F: Future>(f: impl FnOnce(Instant) -> F) -> (F::Output, Duration) {
     Executor::with_virtual_clock().block_on(async {
         let start = now();
-        let out = timeout(Duration::from_secs(1_000_000 * 3600), f(start))
-            .await
-            .expect("lost wake-up: nothing was ready until the watchdog fired");
+        let out = within(Duration::from_secs(1_000_000 * 3600), f(start)).await;
         (out, now() - start)
     })
 }
+
+/// Awaits `future`, failing instead of hanging if the executor's clock passes `limit` first
+/// (real-clock tests: a lost wake-up must not hang `cargo test`).
+async fn within<F: Future>(limit: Duration, future: F) -> F::Output {
+    let start = now();
+    let out = timeout(limit, future)
+        .await
+        .expect("lost wake-up: not done within the watchdog's limit");
+    // `timeout` polls the future first, so a future whose wake-up was lost is still found
+    // ready when the watchdog's timer wakes it: catch that by the time it took.
+    assert!(
+        now() - start < limit,
+        "lost wake-up: done only at the watchdog"
+    );
+    out
+}
+
+const REAL_LIMIT: Duration = Duration::from_secs(10);
 
 fn message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -452,14 +469,14 @@ fn a_yielding_task_does_not_starve_a_cross_thread_wake() {
             }
             None => Poll::Ready(()),
         }));
-        // The real clock's own timer bounds the wait: a lost wake fails instead of hanging.
-        timeout(Duration::from_secs(10), woken)
+        within(REAL_LIMIT, woken)
             .await
-            .expect("the cross-thread wake was lost")
             .expect("the woken task completes");
         let ran = !yielder.is_finished(); // the yielder had not given up yet
         stop.set(true);
-        yielder.await.expect("the yielder stops");
+        within(REAL_LIMIT, yielder)
+            .await
+            .expect("the yielder stops");
         remote.join().expect("the remote thread finished");
         (ran, yields.get())
     });
@@ -517,7 +534,9 @@ fn polling_a_sleep_outside_an_executor_panics_with_a_message() {
 fn block_on_inside_a_task_panics_instead_of_deadlocking() {
     let ex = Executor::new();
     let nested = ex.spawn(async { Executor::new().block_on(async { 1 }) });
-    let err = ex.block_on(nested).expect_err("nested block_on must panic");
+    let err = ex
+        .block_on(within(REAL_LIMIT, nested))
+        .expect_err("nested block_on must panic");
     assert!(err.is_panic());
     let m = message(&*err.into_panic());
     assert!(
@@ -527,7 +546,7 @@ fn block_on_inside_a_task_panics_instead_of_deadlocking() {
     // `run` is block_on too; and inside the block_on future itself as well.
     let nested_run = ex.spawn(async { run(async { 2 }) });
     assert!(ex
-        .block_on(nested_run)
+        .block_on(within(REAL_LIMIT, nested_run))
         .expect_err("nested run must panic")
         .is_panic());
     let m = panic_message(|| ex.block_on(async { Executor::new().block_on(async { 3 }) }));

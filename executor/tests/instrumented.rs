@@ -124,9 +124,17 @@ const WATCHDOG: Duration = Duration::from_secs(1_000_000 * 3600);
 /// fails at once instead of parking forever.
 fn drive<F: Future>(ex: &Executor, future: F) -> F::Output {
     ex.block_on(async {
-        timeout(WATCHDOG, future)
+        let start = executor::now();
+        let out = timeout(WATCHDOG, future)
             .await
-            .expect("lost wake-up: nothing was ready until the watchdog fired")
+            .expect("lost wake-up: nothing was ready until the watchdog fired");
+        // `timeout` polls the future first, so a future whose wake-up was lost is still found
+        // ready when the watchdog's timer wakes it: catch that by the time it took.
+        assert!(
+            executor::now() - start < WATCHDOG,
+            "lost wake-up: done only at the watchdog"
+        );
+        out
     })
 }
 
@@ -191,10 +199,11 @@ fn many_wakes_before_a_poll_schedule_one_poll() {
         settle().await;
         assert_eq!(counts.polls(), 1);
         let waker = counts.waker();
+        let by_value = waker.clone(); // the consuming `wake` path, too
         for _ in 0..10 {
             waker.wake_by_ref();
         }
-        waker.clone().wake();
+        by_value.wake();
         settle().await;
         assert_eq!(
             counts.polls(),
@@ -425,7 +434,14 @@ fn dropping_the_executor_drops_pending_futures_once() {
         assert_eq!(counts.drops(), 1);
     }
     assert_eq!(never_counts.polls(), 0);
-    drop(kept); // a handle that outlives its executor is harmless
+    // A handle that outlives its executor reports the cancellation at once.
+    let mut kept = kept;
+    let waker = Waker::from(Arc::new(CountingWaker::default()));
+    match Pin::new(&mut kept).poll(&mut Context::from_waker(&waker)) {
+        Poll::Ready(Err(err)) => assert!(err.is_cancelled()),
+        Poll::Ready(Ok(_)) => panic!("a never-run task cannot have an output"),
+        Poll::Pending => panic!("the executor is gone: the handle must not wait forever"),
+    }
 }
 
 #[test]
@@ -506,7 +522,7 @@ fn a_drop_that_wakes_during_run_teardown_is_harmless() {
         let wakers = spawn_wake_on_drop_tasks(&drops_inside, |f| drop(spawn(f)));
         // `run` has the real clock: wait (by yielding, in a task, so fairness lets the
         // others run) until all four have been polled and registered their wakers.
-        spawn(async move {
+        let sentinel = spawn(async move {
             for _ in 0..1000 {
                 if wakers.borrow().len() == 4 {
                     return;
@@ -514,9 +530,12 @@ fn a_drop_that_wakes_during_run_teardown_is_harmless() {
                 executor::yield_now().await;
             }
             panic!("the wake-on-drop tasks were never polled");
-        })
-        .await
-        .expect("every task registered its waker");
+        });
+        // Real clock: a lost wake-up fails after 10 s instead of hanging.
+        timeout(Duration::from_secs(10), sentinel)
+            .await
+            .expect("lost wake-up")
+            .expect("every task registered its waker");
         assert_eq!(drops_inside.get(), 0);
     });
     assert_eq!(drops.get(), 4);
@@ -641,6 +660,27 @@ fn wake_after_the_executor_is_dropped_is_harmless() {
         1,
         "nothing was polled after the executor was dropped"
     );
+}
+
+#[test]
+fn a_wake_from_another_executor_on_the_same_thread_is_delivered() {
+    let (a, b) = (
+        Executor::with_virtual_clock(),
+        Executor::with_virtual_clock(),
+    );
+    let (future, counts) = probe(Act::ReadyOn(2));
+    let handle = b.spawn(future);
+    drive(&b, settle());
+    assert_eq!(counts.polls(), 1);
+    // While `a` runs, `b`'s task is woken: the wake must reach `b`, not `a`'s run queue.
+    let waker = counts.waker();
+    drive(&a, async move { waker.wake() });
+    assert_eq!(
+        counts.polls(),
+        1,
+        "b is not running: nothing polls its task yet"
+    );
+    assert_eq!(drive(&b, handle).expect("b runs its task"), 2);
 }
 
 #[test]

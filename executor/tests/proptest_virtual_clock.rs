@@ -15,7 +15,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use executor::{now, sleep, sleep_until, spawn, Executor};
+use executor::{now, sleep, sleep_until, spawn, timeout, Executor};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
@@ -38,6 +38,33 @@ fn within<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
             Err(panic) => std::panic::resume_unwind(panic),
         },
     }
+}
+
+/// proptest's default 256 cases (`PROPTEST_CASES` overrides) finish in well under a second
+/// each in debug; shrinking is capped at 30 s of real time so a hanging case (each attempt
+/// stopped by `within` after 10 s) cannot run for long.
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        max_shrink_time: 30_000,
+        ..ProptestConfig::default()
+    }
+}
+
+/// Awaits `future` with a virtual-time watchdog: after a lost wake-up nothing is ready, so the
+/// clock jumps to the watchdog's deadline and the case fails at once (and shrinks quickly)
+/// instead of parking until `within`'s real-time limit.
+async fn watchdog<F: Future>(future: F) -> F::Output {
+    let (start, limit) = (now(), Duration::from_secs(1_000_000 * 3600));
+    let out = timeout(limit, future)
+        .await
+        .expect("lost wake-up: nothing was ready until the watchdog fired");
+    // `timeout` polls the future first, so a future whose wake-up was lost is still found
+    // ready when the watchdog's timer wakes it: catch that by the time it took.
+    assert!(
+        now() - start < limit,
+        "lost wake-up: done only at the watchdog"
+    );
+    out
 }
 
 /// Sleep durations in ms: a coarse grid (many equal deadlines), zero included.
@@ -180,7 +207,7 @@ fn run_forest(forest: &[Plan]) -> (Vec<(usize, usize, u64)>, Vec<Wake>, Duration
             .map(|r| spawn(task(Rc::clone(r), Rc::clone(&run))))
             .collect();
         for h in handles {
-            h.await.expect("no task panics");
+            watchdog(h).await.expect("no task panics");
         }
         (run.log.take(), now() - run.start)
     });
@@ -217,7 +244,7 @@ fn check_forest(forest: Vec<Plan>) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn spawn_trees_wake_exactly_and_in_deadline_then_set_order(
@@ -338,7 +365,7 @@ fn run_aborts(tasks: &[Vec<u64>], aborts: &[(usize, u64)]) -> AbortRun {
         }
         let (mut results, mut drops) = (Vec::new(), Vec::new());
         for (id, h) in handles.into_iter().enumerate() {
-            let result = h.await;
+            let result = watchdog(h).await;
             drops.push(result.is_err().then(|| books.task_drops.borrow()[id]));
             results.push(result.map_err(|e| e.is_cancelled()));
         }
@@ -375,7 +402,7 @@ fn check_aborts(tasks: Vec<Vec<u64>>, aborts: Vec<(Index, u64)>) -> Result<(), T
             (Some(a), d) => {
                 prop_assert_eq!(d, None, "task {} completed after its abort", id);
                 prop_assert_eq!(result, &Err(true), "task {}: cancelled", id);
-                let late = events[a..].iter().any(|e| *e == Event::Polled(id));
+                let late = events[a..].contains(&Event::Polled(id));
                 prop_assert!(!late, "task {} polled after its abort: {:?}", id, events);
                 // A handle that reports the abort means the future is already gone.
                 prop_assert_eq!(run.drops_when_reported[id], Some(1), "task {}", id);
@@ -392,7 +419,7 @@ fn check_aborts(tasks: Vec<Vec<u64>>, aborts: Vec<(Index, u64)>) -> Result<(), T
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn aborted_tasks_never_run_again_and_nothing_leaks(
