@@ -1,0 +1,224 @@
+//! Helpers shared by the stress-test binaries: a watchdog that turns a hang into a failure, a
+//! seeded generator and spin-based jitter (so no test sleeps to order events), the hook that
+//! keeps intended panics quiet, exact checks on received items, and the queue's randomized
+//! producer and consumer.
+
+// Each test binary compiles this module on its own and uses only part of it.
+#![allow(dead_code)]
+
+use std::any::Any;
+use std::panic;
+use std::sync::{mpsc, Arc, Once};
+use std::thread;
+use std::time::Duration;
+
+use queue::{BlockingQueue, GetError, Order, PutError};
+
+/// How long a scenario may take before the watchdog calls it a hang (each takes well under a
+/// second when nothing is wrong, even in debug builds on two busy cores).
+pub const LIMIT: Duration = Duration::from_secs(10);
+
+/// Runs `scenario` on its own thread and waits at most [`LIMIT`] for it. On a hang it panics
+/// with `describe()` (the queue's counters), leaving the stuck thread behind: the test fails
+/// instead of blocking the whole run. A panic inside the scenario is re-raised as is.
+pub fn watchdog<R: Send + 'static>(
+    name: &str,
+    describe: impl Fn() -> String,
+    scenario: impl FnOnce() -> R + Send + 'static,
+) -> R {
+    let (done_tx, done) = mpsc::channel();
+    let handle = thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            let out = scenario();
+            let _ = done_tx.send(());
+            out
+        })
+        .unwrap();
+    match done.recv_timeout(LIMIT) {
+        // Disconnected: the scenario panicked; `join` hands us its panic.
+        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+            handle.join().unwrap_or_else(|p| panic::resume_unwind(p))
+        }
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            panic!(
+                "{name}: still running after {LIMIT:?} (lost wakeup or hang); state: {}",
+                describe()
+            )
+        }
+    }
+}
+
+/// The state to show on a hang when the watchdog cannot see any: an executor is not `Send`, so
+/// it lives inside the scenario's thread.
+pub fn no_state() -> String {
+    "(the executor is inside the scenario's thread)".to_owned()
+}
+
+/// xorshift64*: a tiny deterministic generator, so a failing seed can be replayed.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// A random pause made of busy spins and yields: moves the next event to a random point
+/// without sleeping (the scheduler, not a timer, decides what happens meanwhile).
+pub fn jitter(rng: &mut Rng, max_spins: u64) {
+    for i in 0..rng.below(max_spins + 1) {
+        if i % 64 == 63 {
+            thread::yield_now();
+        }
+        std::hint::spin_loop();
+    }
+}
+
+/// Item ids: producer in the high half, sequence number in the low half.
+pub fn id(producer: u64, seq: u64) -> u64 {
+    producer << 32 | seq
+}
+
+/// The panic payload our deliberate panics carry; the hook below keeps them off stderr.
+pub const INTENDED: &str = "stress: intended panic";
+
+/// Silences the intended panics (hundreds of them) while keeping every other panic's message.
+pub fn quiet_intended_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if info.payload().downcast_ref::<&str>() != Some(&INTENDED) {
+                default(info);
+            }
+        }));
+    });
+}
+
+pub fn is_intended(payload: &(dyn Any + Send)) -> bool {
+    payload.downcast_ref::<&str>() == Some(&INTENDED)
+}
+
+/// Asserts that `got` is exactly `expected` as a multiset: nothing lost, nothing duplicated.
+pub fn assert_same_items(mut got: Vec<u64>, mut expected: Vec<u64>, what: &str) {
+    got.sort_unstable();
+    expected.sort_unstable();
+    if got != expected {
+        let dup = got.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]);
+        panic!(
+            "{what}: received {} items, expected {} (first duplicate: {dup:?})",
+            got.len(),
+            expected.len()
+        );
+    }
+}
+
+/// Within one consumer's log, each producer's items appear in increasing sequence order.
+pub fn assert_per_producer_order(log: &[u64]) {
+    let mut last = std::collections::HashMap::new();
+    for &item in log {
+        let (producer, seq) = (item >> 32, item & 0xFFFF_FFFF);
+        if let Some(prev) = last.insert(producer, seq) {
+            assert!(
+                prev < seq,
+                "producer {producer}: item {seq} received after {prev}"
+            );
+        }
+    }
+}
+
+pub type Shared<O> = Arc<BlockingQueue<u64, O>>;
+
+pub fn describe<O: Order<u64> + Send + 'static>(q: &Shared<O>) -> impl Fn() -> String {
+    let q = q.clone();
+    move || format!("{q:?}")
+}
+
+/// One producer: puts its items with a random method per step, retrying timeouts and `Full`,
+/// so its own order is kept. Returns the items handed back by a shutdown.
+pub fn produce<O: Order<u64>>(q: &BlockingQueue<u64, O>, p: u64, n: u64, seed: u64) -> Vec<u64> {
+    let mut rng = Rng::new(seed);
+    let mut seq = 0;
+    while seq < n {
+        // `end`: one past the last item this step tries to put.
+        let (result, end) = match rng.below(4) {
+            0 => (q.put(id(p, seq)).map_err(|e| vec![e.into_inner()]), seq + 1),
+            1 => loop {
+                let timeout = Duration::from_micros(rng.below(30));
+                match q.put_timeout(id(p, seq), timeout) {
+                    Err(PutError::Timeout(_)) => continue,
+                    other => break (other.map_err(|e| vec![e.into_inner()]), seq + 1),
+                }
+            },
+            2 => loop {
+                match q.try_put(id(p, seq)) {
+                    Err(PutError::Full(_)) => thread::yield_now(),
+                    other => break (other.map_err(|e| vec![e.into_inner()]), seq + 1),
+                }
+            },
+            _ => {
+                let end = (seq + 1 + rng.below(4)).min(n);
+                let batch = q.put_batch((seq..end).map(|s| id(p, s)));
+                (batch.map_err(PutError::into_inner), end)
+            }
+        };
+        match result {
+            Ok(()) => seq = end,
+            Err(mut back) => {
+                // Shut down: the items of this step not put come back; add the ones after it.
+                back.extend((end..n).map(|s| id(p, s)));
+                return back;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// One consumer: gets with a random method per step until the queue is shut down and empty,
+/// marking every item done (by hand, or through a `TaskGuard`). Returns what it received.
+pub fn consume<O: Order<u64>>(q: &BlockingQueue<u64, O>, seed: u64) -> Vec<u64> {
+    let mut rng = Rng::new(seed);
+    let mut log = Vec::new();
+    loop {
+        let got = match rng.below(6) {
+            0 => q.get().map(|x| vec![x]),
+            1 => q
+                .get_timeout(Duration::from_micros(rng.below(30)))
+                .map(|x| vec![x]),
+            2 => q.try_get().map(|x| vec![x]),
+            3 => q.get_batch(1 + rng.below(3) as usize),
+            4 => q.get_batch_timeout(
+                1 + rng.below(3) as usize,
+                Duration::from_micros(rng.below(30)),
+            ),
+            _ => match q.get_task() {
+                Ok(task) => {
+                    log.push(*task);
+                    continue; // the guard marks it done
+                }
+                Err(e) => Err(e),
+            },
+        };
+        match got {
+            Ok(items) => {
+                for _ in &items {
+                    q.task_done().expect("one task_done per received item");
+                }
+                log.extend(items);
+            }
+            Err(GetError::Empty) => thread::yield_now(),
+            Err(GetError::Timeout) => {}
+            Err(GetError::ShutDown) => return log,
+        }
+    }
+}
