@@ -1,0 +1,77 @@
+//! Runs one workload for one contender, for a profiler to look at:
+//!
+//! ```text
+//! cargo build --release -p bench --example profile
+//! valgrind --tool=callgrind target/release/examples/profile exec spawn_await ours 100000
+//! perf record -g target/release/examples/profile queue spsc_cap1024 ours 1000000
+//! ```
+//!
+//! `exec` workloads: `spawn_await`, `yield`, `timers`, `pending_rss`; `exec` contenders: `ours`,
+//! `tokio`, `async-executor`, `futures LocalPool`. `queue` workloads: `spsc_cap1024`,
+//! `mpmc_4x4_cap64`, `spsc_cap1`; `queue` contenders: `ours`, `ours get_batch`,
+//! `std sync_channel`, `crossbeam-channel`, `flume`.
+
+use bench::exec::{ExecContender, TimerPlan};
+use bench::measure::ns_per;
+use bench::queues::QueueContender;
+use bench::stats::percentile;
+use bench::threads::Shape;
+use std::time::Duration;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [kind, workload, contender, n] = &args[..] else {
+        eprintln!("usage: profile exec|queue <workload> <contender> <n>");
+        std::process::exit(2);
+    };
+    let n: u64 = n.parse().expect("n must be a number");
+    match kind.as_str() {
+        "exec" => {
+            let c = ExecContender::from_name(contender).expect("unknown executor contender");
+            match workload.as_str() {
+                "spawn_await" => println!("{:.1} ns/task", ns_per(c.spawn_await(n), n)),
+                "yield" => println!("{:.1} ns/yield", ns_per(c.yield_many(n), n)),
+                "timers" => {
+                    let run = c.timers(TimerPlan::new(n as usize, Duration::from_millis(100)));
+                    let run = run.expect("this contender has no timer");
+                    let late = |p| percentile(&run.lateness_ns, p).unwrap_or(0) as f64 / 1e3;
+                    let (p50, p99, max) = (late(50.0), late(99.0), late(100.0));
+                    println!("cpu {:?}, wall {:?}", run.cpu, run.wall);
+                    println!("lateness p50 {p50:.1} µs, p99 {p99:.1} µs, max {max:.1} µs");
+                    // Which timers were late by more than 1 ms, if any: setup or scheduling?
+                    let slow: Vec<usize> = (run.lateness_ns.iter().enumerate())
+                        .filter(|(_, &ns)| ns > 1_000_000)
+                        .map(|(i, _)| i)
+                        .collect();
+                    match (slow.first(), slow.last()) {
+                        (Some(first), Some(last)) => {
+                            println!(
+                                "{} timers over 1 ms late, indices {first}..={last}",
+                                slow.len()
+                            )
+                        }
+                        _ => println!("no timer over 1 ms late"),
+                    }
+                }
+                "pending_rss" => {
+                    let (before, after) = c.pending_rss(n as usize);
+                    println!("{:.1} bytes/task", (after - before) as f64 / n as f64);
+                }
+                other => panic!("unknown executor workload {other}"),
+            }
+        }
+        "queue" => {
+            let c = [QueueContender::Ours, QueueContender::OursBatch]
+                .into_iter()
+                .chain(QueueContender::PEERS)
+                .find(|c| c.name() == contender)
+                .expect("unknown queue contender");
+            let shape = [Shape::SPSC_1024, Shape::MPMC_4X4_64, Shape::HANDOFF_1]
+                .into_iter()
+                .find(|s| s.name() == *workload)
+                .expect("unknown queue workload");
+            println!("{:.1} ns/item", ns_per(c.transfer(shape, n), n));
+        }
+        other => panic!("unknown kind {other}: exec or queue"),
+    }
+}
