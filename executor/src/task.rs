@@ -164,7 +164,8 @@ impl TaskSlab {
     }
 }
 
-#[cfg(test)]
+// Its only user, `waker.rs`'s unit tests, does not exist under loom.
+#[cfg(all(test, not(loom)))]
 pub(crate) mod tests_support {
     /// A task id for unit tests of other modules.
     pub(crate) fn id(index: u32) -> super::TaskId {
