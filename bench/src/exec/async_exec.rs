@@ -1,10 +1,12 @@
 //! async-executor's `LocalExecutor` (the smol family's single-threaded executor), driven by
 //! `futures::executor::block_on` since async-executor brings no `block_on` of its own.
 
-use super::yield_now::yield_now;
+// async-executor and futures ship no `yield_now`; ours is executor-agnostic (wake yourself,
+// return `Pending` once — what `futures_lite::future::yield_now` does), so the peers use it too.
 use super::{pending_task, polled, reset_polled, SPAWN_BATCH};
 use crate::measure::rss_bytes;
 use async_executor::LocalExecutor;
+use executor::yield_now;
 use futures::executor::block_on;
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -1,9 +1,11 @@
 //! futures' `LocalPool`: the executor that ships with the `futures` crate. Its join handle is a
 //! `RemoteHandle` (a oneshot channel), the only way it offers to get a task's output back.
 
-use super::yield_now::yield_now;
+// async-executor and futures ship no `yield_now`; ours is executor-agnostic (wake yourself,
+// return `Pending` once — what `futures_lite::future::yield_now` does), so the peers use it too.
 use super::{pending_task, polled, reset_polled, SPAWN_BATCH};
 use crate::measure::rss_bytes;
+use executor::yield_now;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
 use std::hint::black_box;

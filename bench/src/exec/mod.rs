@@ -6,7 +6,6 @@ mod futures_pool;
 pub mod memory;
 mod ours;
 mod tokio_rt;
-mod yield_now;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
