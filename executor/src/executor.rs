@@ -17,23 +17,16 @@ use std::pin::pin;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::cell::TaskCell;
 use crate::clock::Clock;
 use crate::context;
+use crate::idle::Oversleep;
 use crate::join::JoinHandle;
 use crate::task::{TaskId, TaskSlab};
 use crate::timer::Timers;
 use crate::waker::{MainWaker, Shared};
-
-/// How long before a real-clock deadline the idle executor stops parking and starts yield-
-/// spinning. A condvar timeout on Linux overshoots by the thread's timer slack (50 µs by default)
-/// plus the wakeup latency, so parking right up to the deadline would make every timer ~50–100 µs
-/// late. Parking until 80 µs before and then spinning on `yield_now` (which lets any other thread
-/// run) brings the lateness to a few µs. The price is at most 80 µs of spinning per idle period:
-/// 0.03 % of a CPU for a program sleeping 250 ms at a time.
-const SPIN_BEFORE_DEADLINE: Duration = Duration::from_micros(80);
 
 /// The executor's state, shared (single-threaded, `Rc`) by the `Executor`, the thread-local
 /// context while it runs, and `Weak` references held by registered timers.
@@ -43,6 +36,9 @@ pub(crate) struct Core {
     tasks: RefCell<TaskSlab>,
     pub(crate) timers: RefCell<Timers>,
     pub(crate) clock: Clock,
+    /// How late a timed park wakes, measured: the real-clock idle step parks that much before
+    /// a deadline and spins only for the rest (CPU vs lateness: see `idle.rs`).
+    oversleep: Oversleep,
     /// Set while the executor drops its tasks: a spawn from a dropping future's `Drop` is
     /// cancelled at once, so shutdown always ends.
     closing: Cell<bool>,
@@ -56,6 +52,7 @@ impl Core {
             tasks: RefCell::new(TaskSlab::new()),
             timers: RefCell::new(Timers::new()),
             clock,
+            oversleep: Oversleep::new(),
             closing: Cell::new(false),
         }
     }
@@ -121,12 +118,20 @@ impl Core {
             self.clock.advance_to(deadline);
             return;
         }
-        match deadline.checked_duration_since(Instant::now()) {
-            None => {} // due already; the next tick fires it
-            Some(left) if left > SPIN_BEFORE_DEADLINE => {
-                self.shared.parker.park(Some(left - SPIN_BEFORE_DEADLINE));
+        // Park until the expected oversleep before the deadline, so the park's own lateness
+        // eats the gap; yield-spin (letting any other thread run) only for what is left. The
+        // trade-off — CPU spent spinning vs how late a timer fires — and why the estimate is
+        // a measured median, not a constant: see `idle.rs`.
+        let now = Instant::now();
+        let Some(left) = deadline.checked_duration_since(now) else {
+            return; // due already; the next tick fires it
+        };
+        match self.oversleep.park_for(left) {
+            Some(park) => {
+                self.shared.parker.park(Some(park));
+                self.oversleep.record(now + park, Instant::now());
             }
-            Some(_) => std::thread::yield_now(),
+            None => std::thread::yield_now(),
         }
     }
 

@@ -108,6 +108,7 @@ mod clock;
 mod context;
 mod executor;
 mod gather;
+mod idle;
 mod join;
 mod parker;
 mod sync;
