@@ -44,9 +44,11 @@ where
         .collect();
     let woken = Arc::new(Woken {
         // Every child must be polled once before any can have been woken: all start queued.
-        indices: Mutex::new((0..children.len()).collect()),
+        list: Mutex::new(WokenList {
+            indices: (0..children.len()).collect(),
+            parent: None,
+        }),
         queued: (0..children.len()).map(|_| AtomicBool::new(true)).collect(),
-        parent: Mutex::new(None),
     });
     let wakers = (0..children.len())
         .map(|index| {
@@ -82,10 +84,25 @@ pub struct Gather<F: Future> {
 /// are `Send + Sync`, so this is behind a `Mutex` even though the gather itself stays on one
 /// thread: a child may be woken from anywhere.
 struct Woken {
-    indices: Mutex<Vec<usize>>,
-    /// `queued[i]` is set while `i` sits in `indices`, so many wakes queue a child once.
+    list: Mutex<WokenList>,
+    /// `queued[i]` is set while `i` sits in `list.indices`, so many wakes of a child take the
+    /// lock once.
     queued: Box<[AtomicBool]>,
-    parent: Mutex<Option<Waker>>,
+}
+
+/// One lock for both: a wake that records its index also sees the current parent waker, and a
+/// poll that registers the parent also takes the list, so no wake can fall between the two.
+struct WokenList {
+    indices: Vec<usize>,
+    parent: Option<Waker>,
+}
+
+impl Woken {
+    fn lock(&self) -> std::sync::MutexGuard<'_, WokenList> {
+        // Poisoning: the list is a plain `Vec` and `Option` that no code here can leave
+        // half-updated, so a panic elsewhere while holding the lock harmed nothing.
+        self.list.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 struct ChildWaker {
@@ -103,20 +120,13 @@ impl Wake for ChildWaker {
         if woken.queued[self.index].swap(true, Ordering::AcqRel) {
             return; // already queued: the gather will poll this child anyway
         }
-        // Poisoning: the guarded values are a plain `Vec` and `Option` that no code here can
-        // leave half-updated, so a panic elsewhere while holding the lock harmed nothing.
-        woken
-            .indices
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(self.index);
-        let parent = woken
-            .parent
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let parent = {
+            let mut list = woken.lock();
+            list.indices.push(self.index);
+            list.parent.clone()
+        };
         if let Some(parent) = parent {
-            parent.wake(); // outside both locks: waking may run arbitrary code
+            parent.wake(); // outside the lock: waking may run arbitrary code
         }
     }
 }
@@ -157,25 +167,17 @@ impl<F: Future> Future for Gather<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        {
-            // Register before looking at `indices`: a child woken after we took the list then
-            // finds the parent waker and wakes us again, so no wake falls in between.
-            let mut parent = this
-                .woken
+        let woken = {
+            let mut list = this.woken.lock();
+            if !list
                 .parent
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if !parent.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                *parent = Some(cx.waker().clone());
+                .as_ref()
+                .is_some_and(|w| w.will_wake(cx.waker()))
+            {
+                list.parent = Some(cx.waker().clone());
             }
-        }
-        let woken = std::mem::take(
-            &mut *this
-                .woken
-                .indices
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+            std::mem::take(&mut list.indices)
+        };
         for index in woken {
             // Cleared before the poll, so a wake during the poll queues the child again.
             this.woken.queued[index].store(false, Ordering::Release);
