@@ -7,7 +7,8 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::order::Order;
-use crate::queue::{BlockingQueue, Cond, Wait};
+use crate::queue::BlockingQueue;
+use crate::wait::{Cond, Wait};
 use crate::{GetError, PutError};
 
 impl<T, O: Order<T>> BlockingQueue<T, O> {
@@ -182,18 +183,22 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// q.join(); // returns at once
     /// ```
     pub fn shutdown_now(&self) -> Vec<T> {
+        let mut head = self.lock_head();
         let mut st = self.lock();
         st.shutdown = true;
-        // `take` runs no user code; sorting (for `Priority`) waits until the lock is released.
-        let taken = self.store_call(&mut st, std::mem::take);
-        st.unfinished = st.unfinished.saturating_sub(taken.len());
+        // The head holds the oldest items: they come first. `take` runs no user code; sorting
+        // (for `Priority`) waits until the locks are released.
+        let mut taken: Vec<T> = std::mem::take(&mut *head).into();
+        let store = self.store_call(&mut st, Some(&mut *head), |store, _| std::mem::take(store));
+        st.unfinished = st.unfinished.saturating_sub(taken.len() + store.len());
         self.notify(&mut st, Cond::NotEmpty, usize::MAX);
         self.notify(&mut st, Cond::NotFull, usize::MAX);
         if st.unfinished == 0 {
             self.notify(&mut st, Cond::AllTasksDone, usize::MAX);
         }
-        drop(st);
-        taken.into_vec()
+        drop((st, head));
+        taken.extend(store.into_vec());
+        taken
     }
 
     /// The number of queued items. Like Python's `qsize()`, it may be stale by the time you
@@ -205,7 +210,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.lock().store.len()
+        self.queued().0
     }
 
     /// True when no item is queued.
@@ -215,7 +220,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert!(q.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.lock().store.is_empty()
+        self.len() == 0
     }
 
     /// True when a bounded queue holds `capacity` items (never for an unbounded one).
@@ -226,7 +231,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert!(q.is_full());
     /// ```
     pub fn is_full(&self) -> bool {
-        !self.has_room(&self.lock())
+        self.capacity.is_some_and(|cap| self.len() >= cap)
     }
 
     /// The capacity given to [`bounded`](Self::bounded); `None` for an unbounded queue.
@@ -277,9 +282,9 @@ impl<T, O: Order<T>> fmt::Debug for BlockingQueue<T, O> {
     /// );
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.lock();
+        let (len, st) = self.queued();
         f.debug_struct("BlockingQueue")
-            .field("len", &st.store.len())
+            .field("len", &len)
             .field("capacity", &self.capacity)
             .field("unfinished_tasks", &st.unfinished)
             .field("failed_tasks", &st.failed)

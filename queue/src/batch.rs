@@ -8,7 +8,8 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::order::Order;
-use crate::queue::{BlockingQueue, Cond, Wait};
+use crate::queue::BlockingQueue;
+use crate::wait::{Cond, Wait};
 use crate::{GetError, PutError};
 
 impl<T, O: Order<T>> BlockingQueue<T, O> {
@@ -58,25 +59,11 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
 
     fn get_batch_inner(&self, max: usize, wait: Wait) -> Result<Vec<T>, GetError> {
         assert!(max > 0, "get_batch needs max >= 1");
-        let st = self.lock();
-        let (mut st, ready) = self.wait_until(st, Cond::NotEmpty, wait, |st| {
-            st.shutdown || !st.store.is_empty()
-        });
-        if !st.store.is_empty() {
-            let n = max.min(st.store.len());
-            // One storage call for the whole batch, so `StoreCall` wakes up to `n` putters at
-            // once (a single `notify_all` when that covers them all).
-            let batch = self.store_call(&mut st, |store| {
-                let mut batch = Vec::with_capacity(n);
-                batch.extend((0..n).map_while(|_| store.pop()));
-                batch
-            });
-            return Ok(batch);
-        }
-        Err(if ready {
-            GetError::ShutDown
-        } else {
-            GetError::Timeout
+        // One pass over the head for the whole batch, and one `room_freed` for it: up to `n`
+        // putters wake at once (a single `notify_all` when that covers them all).
+        self.take_from_head(max, wait, |head| {
+            let n = max.min(head.len());
+            head.drain(..n).collect()
         })
     }
 
@@ -113,9 +100,14 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
             if st.shutdown {
                 return Err(PutError::ShutDown(items.into()));
             }
-            let room = self.capacity.map_or(usize::MAX, |cap| cap - st.store.len());
+            // The head's estimate is never too low, so this never overfills. (Saturating: an
+            // empty batch skipped `has_room`, and the estimate may be high.)
+            let queued = st.store.len() + st.head_estimate;
+            let room = self
+                .capacity
+                .map_or(usize::MAX, |cap| cap.saturating_sub(queued));
             let n = room.min(items.len());
-            self.store_call(&mut st, |store| {
+            self.store_call(&mut st, None, |store, _| {
                 items.drain(..n).for_each(|item| store.push(item))
             });
             if items.is_empty() {

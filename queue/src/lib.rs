@@ -75,8 +75,10 @@ mod pending;
 mod pool;
 mod queue;
 mod spin;
+mod store_call;
 mod sync;
 mod tasks;
+mod wait;
 
 pub use crate::error::{GetError, PutError, TaskDoneError};
 pub use crate::guard::TaskGuard;

@@ -41,6 +41,33 @@ pub trait Order<T>: Default {
     /// Removes the item this order serves next; `None` only when empty.
     fn pop(&mut self) -> Option<T>;
 
+    /// Moves items to the back of `head`, the getters' side of the queue (see "The two
+    /// sides" in `queue.rs`): at least `min(max, len)` of them, in the order `pop` serves them.
+    ///
+    /// Getters call this under both locks when `head` has fewer items than they want, then
+    /// serve from `head` without the putters' lock. The default moves exactly that many, one
+    /// `pop` each — right for any order, since an item put later may have to be served first.
+    /// [`Fifo`] moves *everything*: nothing put later can overtake what is already queued, so
+    /// every item may wait in `head`, and getters need the putters' lock once per batch
+    /// instead of once per item.
+    ///
+    /// ```
+    /// use std::collections::VecDeque;
+    /// use queue::{Fifo, Lifo, Order};
+    ///
+    /// let (mut fifo, mut lifo) = (Fifo::default(), Lifo::default());
+    /// for x in 1..=3 { fifo.push(x); lifo.push(x) }
+    /// let mut head = VecDeque::new();
+    /// fifo.move_to_head(&mut head, 1);
+    /// assert_eq!(head, [1, 2, 3]); // all of it
+    /// head.clear();
+    /// lifo.move_to_head(&mut head, 1);
+    /// assert_eq!(head, [3]); // just what was asked for
+    /// ```
+    fn move_to_head(&mut self, head: &mut VecDeque<T>, max: usize) {
+        head.extend((0..max).map_while(|_| self.pop()));
+    }
+
     /// All items, in the order `pop` would have returned them.
     ///
     /// `shutdown_now` moves the whole storage out with `std::mem::take` under the lock (no user
@@ -133,6 +160,15 @@ impl<T> Order<T> for Fifo<T> {
     }
     fn pop(&mut self) -> Option<T> {
         self.0.pop_front()
+    }
+    fn move_to_head(&mut self, head: &mut VecDeque<T>, _max: usize) {
+        if head.is_empty() {
+            // The common case, O(1): the getters take the whole storage, and the putters keep
+            // the emptied buffer (and its allocation) to fill next.
+            std::mem::swap(head, &mut self.0);
+        } else {
+            head.append(&mut self.0);
+        }
     }
     fn into_vec(self) -> Vec<T> {
         self.0.into()

@@ -1,10 +1,32 @@
 //! The one blocking, task-tracking implementation, shared by all three orders.
 //!
+//! # The two sides
+//!
+//! CPython's `queue.Queue` guards everything with one mutex. That is the simplest correct
+//! design, and it is where ours started — but when a producer and a consumer run on two
+//! cores, every item makes the one lock word travel between them twice (measured: 76% of an
+//! SPSC benchmark in the lock's compare-and-swap). So, like Java's `LinkedBlockingQueue`, the
+//! queue has two sides with a lock each:
+//!
+//! - the **put side**, `state`: the storage (`O`, where puts go) and every counter;
+//! - the **get side**, `head`: the oldest items, already moved out of the storage, in the order
+//!   they will be served. A getter takes from `head` holding only `head`'s lock.
+//!
+//! Only when `head` runs dry does a getter take the put side's lock as well, and move items
+//! over with [`Order::move_to_head`]: a FIFO moves *all* of them at once, so a consumer that
+//! keeps up with a producer meets it on a lock once per batch rather than once per item. A
+//! LIFO or priority order must move only what is served right away (an item put later may have
+//! to come out first), so for them `head` is empty whenever its lock is free and they work as
+//! CPython's one-lock design does.
+//!
+//! Lock order: `head` before `state`, always — a getter holds `head` while it refills it; no
+//! code takes `head` while it holds `state`, so the two locks cannot deadlock.
+//!
 //! # The lock design
 //!
-//! Exactly CPython's `queue.Queue`: one `Mutex` guards all state (the storage and every
-//! counter), and three `Condvar`s name the three things a thread can wait for. A thread always
-//! re-checks its condition in a `while` loop after waking, so a wakeup is only ever a hint.
+//! Three `Condvar`s, all on `state`'s mutex, name the three things a thread can wait for, as in
+//! CPython. A thread always re-checks its condition in a `while` loop after waking, so a wakeup
+//! is only ever a hint (the loop is [`wait_until`](BlockingQueue::wait_until), in `wait.rs`).
 //!
 //! | condition        | who waits on it        | who notifies it                  | how          |
 //! |------------------|------------------------|----------------------------------|--------------|
@@ -17,39 +39,54 @@
 //! slot only one putter, so waking more would just make them fight for the lock and go back to
 //! sleep (a thundering herd). It cannot lose a wakeup, because a woken thread always either
 //! uses what it was woken for or, if a barging thread took it first, goes back to waiting with
-//! nothing lost — that barging thread was served instead. The one way a woken thread could
-//! leave without using its wakeup is a storage call that panics without changing the length
-//! (possible for a custom [`Order`]; the built-in `Priority` keeps or drops the item, so its
-//! length always changes); [`StoreCall`] then passes the wakeup on. When a batch adds or frees `n` at once, up to `n` threads are
-//! woken (all of them, with one `notify_all`, when `n` covers every waiter).
+//! nothing lost — that barging thread was served instead. When a batch adds or frees `n` at
+//! once, up to `n` threads are woken (all of them, with one `notify_all`, when `n` covers every
+//! waiter). Why `notify_all` for `all_tasks_done` and shutdown: those are broadcast facts —
+//! every joiner wants to know the count reached zero, every blocked thread must learn of the
+//! shutdown (CPython gh-117531 was a shutdown that woke only some of them).
 //!
-//! Why `notify_all` for `all_tasks_done` and shutdown: those are broadcast facts — every joiner
-//! wants to know the count reached zero, every blocked thread must learn of the shutdown
-//! (CPython gh-117531 was a shutdown that woke only some of them).
+//! Each condition has a count of the threads waiting on it, so that a put with no getter
+//! asleep skips the `notify` (a system call on most platforms). A waiter counts itself before
+//! it sleeps and uncounts itself after it wakes: a notify may be wasted, never missing.
 //!
-//! Before its first sleep, a getter or putter spins briefly on a lock-free copy of the length
-//! (`spin.rs`); that is a speed-up only — the protocol above is the same with or without it,
-//! and loom builds leave it out.
+//! ## The one wakeup that crosses sides
 //!
-//! Each condition also has a count of the threads waiting on it, kept under the lock: a put
-//! with no getter asleep skips the `notify` (a system call on most platforms). A waiter
-//! increments the count before it waits and decrements it after it wakes, so the count is never
-//! lower than the number of sleepers: a notify may be wasted, never missing.
+//! Getters and joiners sleep until something happens on the put side, under its lock — the
+//! classic pattern. A *putter* sleeps until a getter frees a slot, and getters free slots
+//! holding only `head`'s lock. Two lock-free counters close that gap, each written by one side
+//! and read by the other: `head_len` (the head's length, written by getters) and
+//! `waiting_putters` (written by putters, under `state`). A putter about to sleep counts
+//! itself, then re-reads `head_len`; a getter that freed a slot stores `head_len`, then reads
+//! `waiting_putters`. A `SeqCst` fence between the write and the read on both sides makes it
+//! impossible for both to read the old value (the store-buffering litmus test): either the
+//! putter sees the room and does not sleep, or the getter sees the putter and takes `state`'s
+//! lock to notify it — which it can only get once the putter is asleep on the condvar.
+//!
+//! The put side does not read `head_len` on every put: it keeps `head_estimate`, the head's
+//! length at the last refill, which can only be too high (getters shrink the head; only a
+//! refill, under both locks, grows it). Only when the queue *looks* full is `head_len` read.
 //!
 //! # Counters follow the storage
 //!
-//! Every change to the storage goes through [`StoreCall`], which compares the storage's length
-//! before and after and does all the bookkeeping (unfinished tasks, notifications) from that
-//! difference — on the normal path and when the storage call panics alike. That one rule is
-//! what keeps the queue consistent when a user's `Ord` panics (see [`Priority`]).
+//! Every change to the storage goes through `StoreCall` (`store_call.rs`), which compares the
+//! queue's length before and after and does all the bookkeeping (unfinished tasks,
+//! notifications) from that difference — on the normal path and when the storage call panics
+//! alike. That one rule is what keeps the queue consistent when a user's `Ord` panics (see
+//! [`Priority`]).
+//!
+//! Before its first sleep, a getter or putter spins briefly on lock-free copies of the lengths
+//! (`spin.rs`); that is a speed-up only, and loom builds leave it out.
 
+use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::sync::PoisonError;
-use std::time::{Duration, Instant};
+
+use crossbeam_utils::CachePadded;
 
 use crate::order::{Fifo, Lifo, Order, Priority};
 use crate::spin::LenHint;
-use crate::sync::{Condvar, Mutex, MutexGuard};
+use crate::sync::{fence, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
+use crate::wait::{Cond, Wait};
 use crate::{GetError, PutError};
 
 /// A blocking queue with task tracking, generic over its storage order `O`.
@@ -69,16 +106,24 @@ use crate::{GetError, PutError};
 /// });
 /// ```
 pub struct BlockingQueue<T, O: Order<T>> {
+    /// The get side: the oldest items, in the order they are served ("The two sides").
+    pub(crate) head: Mutex<VecDeque<T>>,
+    /// `head.len()`, stored by getters under `head`'s lock, read by putters without it.
+    /// On its own cache line, apart from `waiting_putters`, which the other side writes.
+    pub(crate) head_len: CachePadded<AtomicUsize>,
+    /// The put side: the storage and every counter.
     pub(crate) state: Mutex<State<O>>,
     pub(crate) not_empty: Condvar,
     pub(crate) not_full: Condvar,
     pub(crate) all_tasks_done: Condvar,
-    /// Fixed at construction, so it lives outside the lock. `None` = unbounded.
+    /// Putters asleep on `not_full`: changed under `state`'s lock, read by getters without it.
+    pub(crate) waiting_putters: CachePadded<AtomicUsize>,
+    /// Fixed at construction, so it lives outside the locks. `None` = unbounded.
     pub(crate) capacity: Option<usize>,
-    /// The length, readable without the lock, for the spin before sleeping (`spin.rs`).
-    len_hint: LenHint,
-    // `fn() -> T`, not `T`: the queue owns its items through `O`; this only names `T`, and it
-    // must not make the queue `!Sync` for a `T` that is `Send` but not `Sync`.
+    /// The storage's length, readable without the lock, for the spin before sleeping.
+    pub(crate) len_hint: LenHint,
+    // `fn() -> T`, not `T`: the queue owns its items through `O` and `head`; this only names
+    // `T`, and it must not make the queue `!Sync` for a `T` that is `Send` but not `Sync`.
     _item: PhantomData<fn() -> T>,
 }
 
@@ -110,46 +155,20 @@ pub type LifoQueue<T> = BlockingQueue<T, Lifo<T>>;
 /// ```
 pub type PriorityQueue<T> = BlockingQueue<T, Priority<T>>;
 
-/// Everything the lock guards.
+/// Everything the put side's lock guards.
 pub(crate) struct State<O> {
     pub(crate) store: O,
+    /// At least the head's length (see "The one wakeup that crosses sides").
+    pub(crate) head_estimate: usize,
     /// Items put and not yet marked done (CPython's `unfinished_tasks`).
     pub(crate) unfinished: usize,
     /// Tasks that ended in a panic (a `TaskGuard` dropped while unwinding, an item lost in a
     /// panicking storage call).
     pub(crate) failed: usize,
     pub(crate) shutdown: bool,
-    /// Threads asleep on each condvar (see "The lock design").
+    /// Threads asleep on `not_empty` and `all_tasks_done` (see "The lock design").
     pub(crate) waiting_getters: usize,
-    pub(crate) waiting_putters: usize,
     pub(crate) waiting_joiners: usize,
-}
-
-/// One of the three conditions of the lock design.
-#[derive(Clone, Copy)]
-pub(crate) enum Cond {
-    NotEmpty,
-    NotFull,
-    AllTasksDone,
-}
-
-/// How long an operation may block.
-#[derive(Clone, Copy)]
-pub(crate) enum Wait {
-    /// `try_*`: not at all.
-    Never,
-    Until(Instant),
-    Forever,
-}
-
-impl Wait {
-    /// A deadline `timeout` from now; one that overflows `Instant` (`Duration::MAX`) is no
-    /// deadline at all rather than a panic.
-    pub(crate) fn timeout(timeout: Duration) -> Wait {
-        Instant::now()
-            .checked_add(timeout)
-            .map_or(Wait::Forever, Wait::Until)
-    }
 }
 
 pub(crate) type Guard<'a, O> = MutexGuard<'a, State<O>>;
@@ -157,137 +176,62 @@ pub(crate) type Guard<'a, O> = MutexGuard<'a, State<O>>;
 impl<T, O: Order<T>> BlockingQueue<T, O> {
     pub(crate) fn with_capacity(capacity: Option<usize>) -> Self {
         BlockingQueue {
+            head: Mutex::new(VecDeque::new()),
+            head_len: CachePadded::new(AtomicUsize::new(0)),
             state: Mutex::new(State {
                 store: O::default(),
+                head_estimate: 0,
                 unfinished: 0,
                 failed: 0,
                 shutdown: false,
                 waiting_getters: 0,
-                waiting_putters: 0,
                 waiting_joiners: 0,
             }),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
             all_tasks_done: Condvar::new(),
+            waiting_putters: CachePadded::new(AtomicUsize::new(0)),
             capacity,
             len_hint: LenHint::new(),
             _item: PhantomData,
         }
     }
 
-    /// Locks the state, recovering from poisoning.
+    /// Locks the put side, recovering from poisoning.
     ///
-    /// Why that is sound: the only code that can panic while the lock is held is a storage call
-    /// (a user's `Ord`, or an allocation failure), and it always runs inside a [`StoreCall`],
-    /// whose drop restores every invariant *before* the unwinding releases the lock. So a
-    /// poisoned lock guards consistent state, and refusing it would only turn one panic into a
-    /// panic on every later call.
+    /// Why that is sound: the only code that can panic while this lock is held is a storage
+    /// call (a user's `Ord`), and it always runs inside a `StoreCall`, whose drop restores every
+    /// invariant *before* the unwinding releases the lock. So a poisoned lock guards consistent
+    /// state, and refusing it would only turn one panic into a panic on every later call.
     pub(crate) fn lock(&self) -> Guard<'_, O> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn has_room(&self, st: &State<O>) -> bool {
-        self.capacity.map_or(true, |cap| st.store.len() < cap)
+    /// Locks the get side, recovering from poisoning: the only panic possible while it is held
+    /// is a refill's storage call, under `state`'s lock too, and `StoreCall` has accounted for
+    /// it; `head` itself is a `VecDeque` that a panic elsewhere cannot leave half-changed.
+    pub(crate) fn lock_head(&self) -> MutexGuard<'_, VecDeque<T>> {
+        self.head.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn condvar(&self, cond: Cond) -> &Condvar {
-        match cond {
-            Cond::NotEmpty => &self.not_empty,
-            Cond::NotFull => &self.not_full,
-            Cond::AllTasksDone => &self.all_tasks_done,
-        }
-    }
-
-    /// Sleeps on `cond` until `ready` holds (returns true) or the wait is over (returns false).
-    ///
-    /// `ready` is checked first and again after every wakeup — including the last one before
-    /// the deadline, so a thread woken just as its time runs out still takes what it was woken
-    /// for (CPython's `while` loop). A spurious wakeup recomputes the remaining time.
-    pub(crate) fn wait_until<'a>(
-        &'a self,
-        mut st: Guard<'a, O>,
-        cond: Cond,
-        wait: Wait,
-        ready: impl Fn(&State<O>) -> bool,
-    ) -> (Guard<'a, O>, bool) {
-        let mut spun = false;
-        loop {
-            if ready(&st) {
-                return (st, true);
-            }
-            if !spun && self.may_spin(cond, wait) {
-                // The fast path (`spin.rs`): before the first sleep, unlock and watch the
-                // length for a moment; whatever it shows, lock again and re-check above.
-                spun = true;
-                drop(st);
-                self.spin(cond);
-                st = self.lock();
-                continue;
-            }
-            let timeout = match wait {
-                Wait::Never => return (st, false),
-                Wait::Forever => None,
-                Wait::Until(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => Some(left),
-                    _ => return (st, false),
-                },
-            };
-            *st.waiters(cond) += 1;
-            let cv = self.condvar(cond);
-            st = match timeout {
-                None => cv.wait(st).unwrap_or_else(PoisonError::into_inner),
-                Some(left) => {
-                    cv.wait_timeout(st, left)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
-                }
-            };
-            *st.waiters(cond) -= 1;
-        }
-    }
-
-    /// Whether to spin before sleeping on `cond` (see `spin.rs`): never under loom, never for
-    /// a `try_*`, and never for `join`, which waits for work to be done — rarely brief.
-    fn may_spin(&self, cond: Cond, wait: Wait) -> bool {
-        LenHint::ENABLED && !matches!((cond, wait), (Cond::AllTasksDone, _) | (_, Wait::Never))
-    }
-
-    /// Spins briefly until the length hint suggests `cond` may hold.
-    fn spin(&self, cond: Cond) {
-        let cap = self.capacity.unwrap_or(usize::MAX);
-        match cond {
-            Cond::NotEmpty => self.len_hint.spin_until(|len| len > 0),
-            Cond::NotFull => self.len_hint.spin_until(|len| len < cap),
-            Cond::AllTasksDone => {}
-        }
-    }
-
-    /// Wakes up to `n` of the threads waiting on `cond`, and no one if none waits.
-    pub(crate) fn notify(&self, st: &mut State<O>, cond: Cond, n: usize) {
-        let waiting = *st.waiters(cond);
-        if waiting == 0 || n == 0 {
-            return;
-        }
-        let cv = self.condvar(cond);
-        if n >= waiting {
-            cv.notify_all();
-        } else {
-            (0..n).for_each(|_| cv.notify_one());
-        }
-    }
-
-    /// Runs one storage call under the lock; see [`StoreCall`].
-    pub(crate) fn store_call<R>(&self, st: &mut State<O>, f: impl FnOnce(&mut O) -> R) -> R {
-        let len_before = st.store.len();
-        let mut call = StoreCall {
-            queue: self,
-            st,
-            len_before,
-            returned: false,
+    /// Whether a put fits now. Trusts `head_estimate` when it says yes (it can only be too
+    /// high); re-reads the real head length before saying no.
+    pub(crate) fn has_room(&self, st: &mut State<O>) -> bool {
+        let Some(cap) = self.capacity else {
+            return true;
         };
-        let out = f(&mut call.st.store);
-        call.returned = true;
-        out
+        if st.store.len() + st.head_estimate < cap {
+            return true;
+        }
+        st.head_estimate = self.head_len.load(Ordering::Relaxed);
+        st.store.len() + st.head_estimate < cap
+    }
+
+    /// The number of queued items, on both sides (for `len`, `is_full`, `Debug`).
+    pub(crate) fn queued(&self) -> (usize, Guard<'_, O>) {
+        let head = self.lock_head();
+        let st = self.lock();
+        (head.len() + st.store.len(), st)
     }
 
     pub(crate) fn put_inner(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
@@ -299,7 +243,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         match (ready, st.shutdown, wait) {
             (_, true, _) => Err(PutError::ShutDown(item)),
             (true, false, _) => {
-                self.store_call(&mut st, |store| store.push(item));
+                self.store_call(&mut st, None, |store, _| store.push(item));
                 Ok(())
             }
             (false, false, Wait::Never) => Err(PutError::Full(item)),
@@ -308,77 +252,92 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     }
 
     pub(crate) fn get_inner(&self, wait: Wait) -> Result<T, GetError> {
-        let st = self.lock();
-        let (mut st, ready) = self.wait_until(st, Cond::NotEmpty, wait, |st| {
-            st.shutdown || !st.store.is_empty()
-        });
-        if !st.store.is_empty() {
-            // Even when shut down: what was put before the shutdown is still delivered.
-            let item = self.store_call(&mut st, |store| store.pop());
-            return Ok(item.expect("Order::pop returned None although len() > 0"));
-        }
-        Err(match (ready, wait) {
-            (true, _) => GetError::ShutDown,
-            (false, Wait::Never) => GetError::Empty,
-            (false, _) => GetError::Timeout,
+        self.take_from_head(1, wait, |head| {
+            head.pop_front()
+                .expect("take_from_head serves at least one item")
         })
     }
-}
 
-impl<O> State<O> {
-    pub(crate) fn waiters(&mut self, cond: Cond) -> &mut usize {
-        match cond {
-            Cond::NotEmpty => &mut self.waiting_getters,
-            Cond::NotFull => &mut self.waiting_putters,
-            Cond::AllTasksDone => &mut self.waiting_joiners,
+    /// The get side of every get: serves `take` from `head` once it holds at least
+    /// `min(max, queued)` items (and at least one), blocking per `wait` while nothing is queued.
+    /// `take` removes at most `max` items and cannot panic (it only pops and collects).
+    pub(crate) fn take_from_head<R>(
+        &self,
+        max: usize,
+        wait: Wait,
+        take: impl FnOnce(&mut VecDeque<T>) -> R,
+    ) -> Result<R, GetError> {
+        let mut spun = false;
+        loop {
+            if !spun && self.may_spin(Cond::NotEmpty, wait) {
+                // The fast path (`spin.rs`), before any lock: when both sides look empty, watch
+                // them for a moment rather than take `state`'s lock just to find nothing — that
+                // lock is the producer's, and every visit makes its lock word travel.
+                spun = true;
+                self.spin(Cond::NotEmpty);
+            }
+            let mut head = self.lock_head();
+            if head.len() < max {
+                let mut st = self.lock();
+                if head.is_empty() && st.store.is_empty() {
+                    // Nothing queued anywhere. Sleep on the put side only: holding `head` would
+                    // make every other getter wait for this one, past their own deadlines.
+                    drop(head);
+                    let (st, ready) = self.wait_until(st, Cond::NotEmpty, wait, |st| {
+                        st.shutdown || !st.store.is_empty() || self.head_has_items()
+                    });
+                    if !ready {
+                        return Err(match wait {
+                            Wait::Never => GetError::Empty,
+                            _ => GetError::Timeout,
+                        });
+                    }
+                    if st.shutdown && st.store.is_empty() && !self.head_has_items() {
+                        return Err(GetError::ShutDown);
+                    }
+                    // Items arrived (also after a shutdown: what was put is still delivered).
+                    // Take them the way every getter does, `head` first: a getter that went
+                    // straight to the storage could overtake older items another getter
+                    // moved to `head` meanwhile.
+                    continue;
+                }
+                let want = max - head.len();
+                self.store_call(&mut st, Some(&mut *head), |store, head| {
+                    store.move_to_head(head.expect("a refill has a head"), want)
+                });
+            }
+            let len_before = head.len();
+            let out = take(&mut head);
+            let freed = len_before - head.len();
+            self.head_len.store(head.len(), Ordering::Relaxed);
+            drop(head);
+            self.room_freed(freed);
+            return Ok(out);
         }
     }
-}
 
-/// A drop guard around one storage call that makes the counters follow the storage.
-///
-/// When the call returns, its drop sees the length change and does the bookkeeping: `n` items
-/// added are `n` more unfinished tasks and wake up to `n` getters; `n` items removed wake up to
-/// `n` putters. When the call **panics** (a user's `Ord`), the same drop runs during the
-/// unwinding, before the lock is released, and additionally:
-/// - items that left the storage without reaching the caller (a `BinaryHeap::pop` drops the
-///   item it was taking; a panicking `get_batch` drops what it had taken) are counted as done
-///   and failed, so `join` does not wait for them forever;
-/// - the wakeup this thread may have consumed is passed on: if items remain, a getter is
-///   woken; if room remains, a putter; if no task is left, every joiner.
-pub(crate) struct StoreCall<'a, T, O: Order<T>> {
-    queue: &'a BlockingQueue<T, O>,
-    st: &'a mut State<O>,
-    len_before: usize,
-    returned: bool,
-}
+    /// Whether the head holds items, asked by a getter about to sleep, under `state`'s lock.
+    ///
+    /// Items reach the head only in a refill, under that lock, which stores `head_len` before
+    /// releasing it: so a `0` read here is the truth (no refill can run meanwhile), while a
+    /// positive value may be stale and only costs a look. Why a sleeping getter must ask at
+    /// all: the put that woke it may have been moved to the head by another getter's refill —
+    /// together with a second item that no one else will take (loom found this).
+    fn head_has_items(&self) -> bool {
+        self.head_len.load(Ordering::Relaxed) > 0
+    }
 
-impl<T, O: Order<T>> Drop for StoreCall<'_, T, O> {
-    fn drop(&mut self) {
-        let (queue, st) = (self.queue, &mut *self.st);
-        let (before, after) = (self.len_before, st.store.len());
-        queue.len_hint.set(after);
-        if after > before {
-            st.unfinished += after - before;
-            queue.notify(st, Cond::NotEmpty, after - before);
-        } else if after < before {
-            if !self.returned {
-                let lost = before - after;
-                st.unfinished = st.unfinished.saturating_sub(lost);
-                st.failed += lost;
-            }
-            queue.notify(st, Cond::NotFull, before - after);
+    /// A getter freed `n` slots holding only `head`'s lock: wakes up to `n` sleeping putters.
+    /// The fence pairs with the one a putter passes before it sleeps (`wait.rs`); see "The one
+    /// wakeup that crosses sides".
+    fn room_freed(&self, n: usize) {
+        if n == 0 || self.capacity.is_none() {
+            return; // an unbounded queue has no putters asleep
         }
-        if !self.returned {
-            if after > 0 {
-                queue.notify(st, Cond::NotEmpty, 1);
-            }
-            if queue.has_room(st) {
-                queue.notify(st, Cond::NotFull, 1);
-            }
-            if st.unfinished == 0 {
-                queue.notify(st, Cond::AllTasksDone, usize::MAX);
-            }
+        fence(Ordering::SeqCst);
+        if self.waiting_putters.load(Ordering::Relaxed) > 0 {
+            let mut st = self.lock();
+            self.notify(&mut st, Cond::NotFull, n);
         }
     }
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use crate::guard::TaskGuard;
 use crate::order::Order;
-use crate::queue::{BlockingQueue, Cond, Wait};
+use crate::queue::BlockingQueue;
+use crate::wait::{Cond, Wait};
 use crate::{GetError, TaskDoneError};
 
 impl<T, O: Order<T>> BlockingQueue<T, O> {

@@ -90,3 +90,25 @@ fn error_formats() {
     let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(PutError::Full(1u8));
     assert_eq!(boxed.to_string(), "queue is full");
 }
+
+/// Items a get has moved to the getters' side (the head, `src/queue.rs`) are still queued
+/// items for everything that counts them, and come out first.
+#[test]
+fn the_head_counts_as_queued_and_is_served_first() {
+    let q = Queue::bounded(4);
+    q.put_batch([1, 2, 3]).unwrap();
+    assert_eq!(q.get(), Ok(1)); // moved 1, 2, 3 to the head, served 1
+    q.put(4).unwrap(); // into the storage, behind the head
+    assert_eq!(q.len(), 3);
+    q.put(5).unwrap();
+    assert!(q.is_full());
+    assert_eq!(q.try_put(6), Err(PutError::Full(6)));
+    assert_eq!(q.get_batch(3), Ok(vec![2, 3, 4])); // across both sides
+    assert_eq!(q.shutdown_now(), vec![5]);
+    let q = Queue::unbounded();
+    q.put_batch(1..=4).unwrap();
+    assert_eq!(q.get(), Ok(1));
+    q.put(5).unwrap();
+    assert_eq!(q.shutdown_now(), vec![2, 3, 4, 5]); // head first, then the storage
+    assert_eq!(q.unfinished_tasks(), 1); // only the item taken out is left to be done
+}

@@ -261,3 +261,49 @@ fn workers_join_then_shutdown() {
         workers.into_iter().for_each(|w| w.join().unwrap());
     });
 }
+
+/// The wakeup that crosses the two sides (`src/queue.rs`): the first get moves both queued
+/// items to the head, so the next get frees a slot holding only the head's lock, while the
+/// producer may be deciding to sleep on the full queue. The `SeqCst` fences on both sides
+/// must leave no interleaving in which the producer sleeps through that slot (removing either
+/// fence makes loom find one).
+#[test]
+fn a_get_from_the_head_wakes_a_putter_on_a_full_queue() {
+    loom::model(|| {
+        let q = Arc::new(Queue::bounded(2));
+        q.put(0).unwrap();
+        q.put(1).unwrap();
+        let producer = {
+            let q = q.clone();
+            thread::spawn(move || {
+                q.put(2).unwrap();
+                q.put(3).unwrap();
+            })
+        };
+        let got: Vec<i32> = (0..4).map(|_| q.get().unwrap()).collect();
+        producer.join().unwrap();
+        assert_eq!(got, [0, 1, 2, 3]);
+    });
+}
+
+/// Two getters, one of which may refill the head with both items while the other is on its
+/// way to sleep on the put side: each still gets one item, and nobody sleeps forever (the
+/// sleeping getter was counted on the put side, so the second put wakes it, and it looks in
+/// the head before the storage).
+#[test]
+fn two_getters_share_a_refilled_head() {
+    loom::model(|| {
+        let q = Arc::new(Queue::unbounded());
+        let getter = {
+            let q = q.clone();
+            thread::spawn(move || q.get().unwrap())
+        };
+        q.put(1).unwrap();
+        q.put(2).unwrap();
+        let mine = q.get().unwrap();
+        let mut got = [mine, getter.join().unwrap()];
+        got.sort();
+        assert_eq!(got, [1, 2]);
+        assert!(q.is_empty());
+    });
+}

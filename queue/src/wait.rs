@@ -1,0 +1,171 @@
+//! Sleeping and waking: the `while` loop every blocking call waits in, and the notifications
+//! that end it. Which condition means what, and who notifies it, is "The lock design" in
+//! `queue.rs`.
+
+use std::sync::PoisonError;
+use std::time::{Duration, Instant};
+
+use crate::order::Order;
+use crate::queue::{BlockingQueue, Guard, State};
+use crate::spin::LenHint;
+use crate::sync::{fence, Condvar, Ordering};
+
+/// One of the three conditions of the lock design.
+#[derive(Clone, Copy)]
+pub(crate) enum Cond {
+    NotEmpty,
+    NotFull,
+    AllTasksDone,
+}
+
+/// How long an operation may block.
+#[derive(Clone, Copy)]
+pub(crate) enum Wait {
+    /// `try_*`: not at all.
+    Never,
+    Until(Instant),
+    Forever,
+}
+
+impl Wait {
+    /// A deadline `timeout` from now; one that overflows `Instant` (`Duration::MAX`) is no
+    /// deadline at all rather than a panic.
+    pub(crate) fn timeout(timeout: Duration) -> Wait {
+        Instant::now()
+            .checked_add(timeout)
+            .map_or(Wait::Forever, Wait::Until)
+    }
+}
+
+impl<T, O: Order<T>> BlockingQueue<T, O> {
+    /// Sleeps on `cond` until `ready` holds (returns true) or the wait is over (returns false).
+    ///
+    /// `ready` is checked first and again after every wakeup — including the last one before
+    /// the deadline, so a thread woken just as its time runs out still takes what it was woken
+    /// for (CPython's `while` loop). A spurious wakeup recomputes the remaining time.
+    ///
+    /// Before it sleeps, the thread counts itself as waiting and checks `ready` once more: for
+    /// a putter, whose slot can be freed by a getter that does not hold this lock, that second
+    /// look is half of "The one wakeup that crosses sides" (`queue.rs`); for the others it is
+    /// merely redundant.
+    pub(crate) fn wait_until<'a>(
+        &'a self,
+        mut st: Guard<'a, O>,
+        cond: Cond,
+        wait: Wait,
+        mut ready: impl FnMut(&mut State<O>) -> bool,
+    ) -> (Guard<'a, O>, bool) {
+        let mut spun = false;
+        loop {
+            if ready(&mut st) {
+                return (st, true);
+            }
+            // Getters spin before they lock anything (`take_from_head`), not here.
+            if !spun && !matches!(cond, Cond::NotEmpty) && self.may_spin(cond, wait) {
+                // The fast path (`spin.rs`): before the first sleep, unlock and watch the
+                // lengths for a moment; whatever they show, lock again and re-check above.
+                spun = true;
+                drop(st);
+                self.spin(cond);
+                st = self.lock();
+                continue;
+            }
+            let timeout = match wait {
+                Wait::Never => return (st, false),
+                Wait::Forever => None,
+                Wait::Until(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return (st, false),
+                },
+            };
+            self.count_waiter(&mut st, cond, true);
+            fence(Ordering::SeqCst);
+            if !ready(&mut st) {
+                let cv = self.condvar(cond);
+                st = match timeout {
+                    None => cv.wait(st).unwrap_or_else(PoisonError::into_inner),
+                    Some(left) => {
+                        cv.wait_timeout(st, left)
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .0
+                    }
+                };
+            }
+            self.count_waiter(&mut st, cond, false);
+        }
+    }
+
+    /// Wakes up to `n` of the threads waiting on `cond`, and no one if none waits. Called with
+    /// `state`'s lock held (`st`), under which every waiter counts and uncounts itself.
+    pub(crate) fn notify(&self, st: &mut State<O>, cond: Cond, n: usize) {
+        let waiting = self.waiters(st, cond);
+        if waiting == 0 || n == 0 {
+            return;
+        }
+        let cv = self.condvar(cond);
+        if n >= waiting {
+            cv.notify_all();
+        } else {
+            (0..n).for_each(|_| cv.notify_one());
+        }
+    }
+
+    fn condvar(&self, cond: Cond) -> &Condvar {
+        match cond {
+            Cond::NotEmpty => &self.not_empty,
+            Cond::NotFull => &self.not_full,
+            Cond::AllTasksDone => &self.all_tasks_done,
+        }
+    }
+
+    fn waiters(&self, st: &State<O>, cond: Cond) -> usize {
+        match cond {
+            Cond::NotEmpty => st.waiting_getters,
+            // Relaxed: changed only under the lock the caller holds.
+            Cond::NotFull => self.waiting_putters.load(Ordering::Relaxed),
+            Cond::AllTasksDone => st.waiting_joiners,
+        }
+    }
+
+    /// Counts a thread in (`asleep`) or out of the waiters of `cond`. Putters are counted in an
+    /// atomic, because getters read that count without `state`'s lock.
+    fn count_waiter(&self, st: &mut State<O>, cond: Cond, asleep: bool) {
+        let count = match cond {
+            Cond::NotEmpty => &mut st.waiting_getters,
+            Cond::AllTasksDone => &mut st.waiting_joiners,
+            Cond::NotFull if asleep => {
+                self.waiting_putters.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+            Cond::NotFull => {
+                self.waiting_putters.fetch_sub(1, Ordering::Relaxed);
+                return;
+            }
+        };
+        if asleep {
+            *count += 1;
+        } else {
+            *count -= 1;
+        }
+    }
+
+    /// Whether to spin before sleeping on `cond` (see `spin.rs`): never under loom, never for
+    /// a `try_*`, and never for `join`, which waits for work to be done — rarely brief.
+    pub(crate) fn may_spin(&self, cond: Cond, wait: Wait) -> bool {
+        LenHint::ENABLED && !matches!((cond, wait), (Cond::AllTasksDone, _) | (_, Wait::Never))
+    }
+
+    /// Spins briefly until the lengths suggest `cond` may hold.
+    pub(crate) fn spin(&self, cond: Cond) {
+        let cap = self.capacity.unwrap_or(usize::MAX);
+        match cond {
+            Cond::NotEmpty => self
+                .len_hint
+                .spin_until(|store_len| store_len > 0 || self.head_len.load(Ordering::Relaxed) > 0),
+            Cond::NotFull => self
+                .len_hint
+                .spin_until(|store_len| store_len + self.head_len.load(Ordering::Relaxed) < cap),
+            Cond::AllTasksDone => {}
+        }
+    }
+}
