@@ -53,14 +53,15 @@
 //!
 //! Getters and joiners sleep until something happens on the put side, under its lock — the
 //! classic pattern. A *putter* sleeps until a getter frees a slot, and getters free slots
-//! holding only `head`'s lock. Two lock-free counters close that gap, each written by one side
-//! and read by the other: `head_len` (the head's length, written by getters) and
-//! `waiting_putters` (written by putters, under `state`). A putter about to sleep counts
-//! itself, then re-reads `head_len`; a getter that freed a slot stores `head_len`, then reads
-//! `waiting_putters`. A `SeqCst` fence between the write and the read on both sides makes it
-//! impossible for both to read the old value (the store-buffering litmus test): either the
-//! putter sees the room and does not sleep, or the getter sees the putter and takes `state`'s
-//! lock to notify it — which it can only get once the putter is asleep on the condvar.
+//! holding only `head`'s lock. So that is the lock a putter announces itself under: before it
+//! sleeps, it counts itself in `waiting_putters` *holding `head`'s lock* (it lets go of
+//! `state`'s first, keeping the lock order), then takes `state`'s lock again and re-checks for
+//! room; a getter reads `waiting_putters` before it lets go of `head`'s lock. The head lock
+//! orders the two: either the getter's critical section came first, and the putter's re-check
+//! sees the room it made (`head_len`, also written under that lock), or the putter's came
+//! first, and the getter sees it counted and takes `state`'s lock to notify — which it can
+//! only get once the putter is asleep on the condvar. The detour costs a putter two extra lock
+//! operations, only on its way to sleep; a getter pays nothing extra per item.
 //!
 //! The put side does not read `head_len` on every put: it keeps `head_estimate`, the head's
 //! length at the last refill, which can only be too high (getters shrink the head; only a
@@ -74,7 +75,7 @@
 //! alike. That one rule is what keeps the queue consistent when a user's `Ord` panics (see
 //! [`Priority`]).
 //!
-//! Before its first sleep, a getter or putter spins briefly on lock-free copies of the lengths
+//! Before its first sleep, a getter or putter spins briefly on lock-free hints of the lengths
 //! (`spin.rs`); that is a speed-up only, and loom builds leave it out.
 
 use std::collections::VecDeque;
@@ -84,8 +85,8 @@ use std::sync::PoisonError;
 use crossbeam_utils::CachePadded;
 
 use crate::order::{Fifo, Lifo, Order, Priority};
-use crate::spin::LenHint;
-use crate::sync::{fence, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
+use crate::spin::StoreHint;
+use crate::sync::{AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 use crate::wait::{Cond, Wait};
 use crate::{GetError, PutError};
 
@@ -107,21 +108,26 @@ use crate::{GetError, PutError};
 /// ```
 pub struct BlockingQueue<T, O: Order<T>> {
     /// The get side: the oldest items, in the order they are served ("The two sides").
-    pub(crate) head: Mutex<VecDeque<T>>,
+    ///
+    /// Each side's lock sits on cache lines of its own (`CachePadded`), like the counters
+    /// below: if `head`'s lock shared a line with `state`'s, the two sides would fight over
+    /// the line even though they never wait for each other's lock.
+    pub(crate) head: CachePadded<Mutex<VecDeque<T>>>,
     /// `head.len()`, stored by getters under `head`'s lock, read by putters without it.
     /// On its own cache line, apart from `waiting_putters`, which the other side writes.
     pub(crate) head_len: CachePadded<AtomicUsize>,
     /// The put side: the storage and every counter.
-    pub(crate) state: Mutex<State<O>>,
+    pub(crate) state: CachePadded<Mutex<State<O>>>,
     pub(crate) not_empty: Condvar,
     pub(crate) not_full: Condvar,
     pub(crate) all_tasks_done: Condvar,
-    /// Putters asleep on `not_full`: changed under `state`'s lock, read by getters without it.
+    /// Putters asleep on `not_full`: counted in under `head`'s lock (see "The one wakeup that
+    /// crosses sides"), counted out after waking; read by getters under `head`'s lock.
     pub(crate) waiting_putters: CachePadded<AtomicUsize>,
     /// Fixed at construction, so it lives outside the locks. `None` = unbounded.
     pub(crate) capacity: Option<usize>,
-    /// The storage's length, readable without the lock, for the spin before sleeping.
-    pub(crate) len_hint: LenHint,
+    /// Whether the storage holds items, readable without the lock, for spinning (`spin.rs`).
+    pub(crate) store_hint: StoreHint,
     // `fn() -> T`, not `T`: the queue owns its items through `O` and `head`; this only names
     // `T`, and it must not make the queue `!Sync` for a `T` that is `Send` but not `Sync`.
     _item: PhantomData<fn() -> T>,
@@ -176,9 +182,9 @@ pub(crate) type Guard<'a, O> = MutexGuard<'a, State<O>>;
 impl<T, O: Order<T>> BlockingQueue<T, O> {
     pub(crate) fn with_capacity(capacity: Option<usize>) -> Self {
         BlockingQueue {
-            head: Mutex::new(VecDeque::new()),
+            head: CachePadded::new(Mutex::new(VecDeque::new())),
             head_len: CachePadded::new(AtomicUsize::new(0)),
-            state: Mutex::new(State {
+            state: CachePadded::new(Mutex::new(State {
                 store: O::default(),
                 head_estimate: 0,
                 unfinished: 0,
@@ -186,13 +192,13 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
                 shutdown: false,
                 waiting_getters: 0,
                 waiting_joiners: 0,
-            }),
+            })),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
             all_tasks_done: Condvar::new(),
             waiting_putters: CachePadded::new(AtomicUsize::new(0)),
             capacity,
-            len_hint: LenHint::new(),
+            store_hint: StoreHint::new(),
             _item: PhantomData,
         }
     }
@@ -310,8 +316,13 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
             let out = take(&mut head);
             let freed = len_before - head.len();
             self.head_len.store(head.len(), Ordering::Relaxed);
+            // Read under `head`'s lock: see "The one wakeup that crosses sides".
+            let putters_asleep = self.waiting_putters.load(Ordering::Relaxed) > 0;
             drop(head);
-            self.room_freed(freed);
+            if freed > 0 && putters_asleep {
+                let mut st = self.lock();
+                self.notify(&mut st, Cond::NotFull, freed);
+            }
             return Ok(out);
         }
     }
@@ -325,19 +336,5 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// together with a second item that no one else will take (loom found this).
     fn head_has_items(&self) -> bool {
         self.head_len.load(Ordering::Relaxed) > 0
-    }
-
-    /// A getter freed `n` slots holding only `head`'s lock: wakes up to `n` sleeping putters.
-    /// The fence pairs with the one a putter passes before it sleeps (`wait.rs`); see "The one
-    /// wakeup that crosses sides".
-    fn room_freed(&self, n: usize) {
-        if n == 0 || self.capacity.is_none() {
-            return; // an unbounded queue has no putters asleep
-        }
-        fence(Ordering::SeqCst);
-        if self.waiting_putters.load(Ordering::Relaxed) > 0 {
-            let mut st = self.lock();
-            self.notify(&mut st, Cond::NotFull, n);
-        }
     }
 }

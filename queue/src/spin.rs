@@ -1,53 +1,65 @@
-//! The optional fast path: spin briefly on a lock-free hint before going to sleep.
+//! The optional fast path: spin briefly on lock-free hints before going to sleep.
 //!
 //! Sleeping on a `Condvar` costs two system calls (the sleeper's wait, the notifier's wake)
 //! and a trip through the scheduler — microseconds, while a hand-off between two busy threads
-//! takes nanoseconds. So a thread that finds the queue empty (or full) first watches a mirror
-//! of the queue's length for a short, bounded while (`crossbeam_utils::Backoff`: a few spins,
-//! then a few `yield_now`s) and only then takes the lock and sleeps as usual.
+//! takes nanoseconds. So a thread that finds the queue empty (or full) first watches the
+//! lock-free copies of the lengths for a short, bounded while (`crossbeam_utils::Backoff`: a
+//! few spins, then a few `yield_now`s) and only then takes the lock and sleeps as usual.
 //!
-//! This only affects speed, never correctness: the hint is read without the lock and may be
-//! stale, so it is never trusted — after spinning, the thread locks and re-checks the real
+//! This only affects speed, never correctness: the hints are read without the lock and may be
+//! stale, so they are never trusted — after spinning, the thread locks and re-checks the real
 //! state, exactly as if it had not spun. That is also why loom builds compile it away (loom
 //! checks the protocol, and a spin loop would only multiply the interleavings to explore).
+//!
+//! What the put side publishes is only *whether* the storage holds items, and it writes that
+//! only when it changes. A spinning getter keeps a copy of the hint's cache line; a putter that
+//! wrote its length on every put would have to take that line back from the spinner's core
+//! every time (measured: the single most expensive instruction of an SPSC run).
 
 #[cfg(not(loom))]
 mod imp {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     use crossbeam_utils::{Backoff, CachePadded};
 
-    /// A copy of the storage's length, written under the lock, read without it.
-    pub(crate) struct LenHint {
+    /// Whether the storage holds items: written under `state`'s lock, read without it.
+    pub(crate) struct StoreHint {
         // On a cache line of its own: spinners read it in a loop, and sharing a line with
         // the mutex would slow down every lock operation of the thread they wait for.
-        len: CachePadded<AtomicUsize>,
+        has_items: CachePadded<AtomicBool>,
     }
 
-    impl LenHint {
+    impl StoreHint {
         pub(crate) const ENABLED: bool = true;
 
         pub(crate) fn new() -> Self {
-            LenHint {
-                len: CachePadded::new(AtomicUsize::new(0)),
+            StoreHint {
+                has_items: CachePadded::new(AtomicBool::new(false)),
             }
         }
 
-        /// Called with the lock held, after every storage change. `Relaxed`: the value is a
-        /// hint; the lock orders everything that matters.
-        pub(crate) fn set(&self, len: usize) {
-            self.len.store(len, Ordering::Relaxed);
+        /// Called with the lock held, after every storage change; writes only a change (the
+        /// load keeps a shared copy of the line, the store would take it from every reader).
+        /// `Relaxed`: the value is a hint; the lock orders everything that matters.
+        pub(crate) fn set(&self, has_items: bool) {
+            if self.has_items.load(Ordering::Relaxed) != has_items {
+                self.has_items.store(has_items, Ordering::Relaxed);
+            }
         }
 
-        /// Spins (boundedly) until `ready(len)` looks true or the backoff is exhausted.
-        pub(crate) fn spin_until(&self, ready: impl Fn(usize) -> bool) {
-            let backoff = Backoff::new();
-            while !backoff.is_completed() {
-                if ready(self.len.load(Ordering::Relaxed)) {
-                    return;
-                }
-                backoff.snooze();
+        pub(crate) fn has_items(&self) -> bool {
+            self.has_items.load(Ordering::Relaxed)
+        }
+    }
+
+    /// Spins (boundedly) until `ready()` looks true or the backoff is exhausted.
+    pub(crate) fn spin_until(ready: impl Fn() -> bool) {
+        let backoff = Backoff::new();
+        while !backoff.is_completed() {
+            if ready() {
+                return;
             }
+            backoff.snooze();
         }
     }
 }
@@ -55,17 +67,21 @@ mod imp {
 #[cfg(loom)]
 mod imp {
     /// Under loom: no hint and no spinning (see the module docs).
-    pub(crate) struct LenHint;
+    pub(crate) struct StoreHint;
 
-    impl LenHint {
+    impl StoreHint {
         pub(crate) const ENABLED: bool = false;
 
         pub(crate) fn new() -> Self {
-            LenHint
+            StoreHint
         }
-        pub(crate) fn set(&self, _len: usize) {}
-        pub(crate) fn spin_until(&self, _ready: impl Fn(usize) -> bool) {}
+        pub(crate) fn set(&self, _has_items: bool) {}
+        pub(crate) fn has_items(&self) -> bool {
+            unreachable!("nothing spins under loom")
+        }
     }
+
+    pub(crate) fn spin_until(_ready: impl Fn() -> bool) {}
 }
 
-pub(crate) use imp::LenHint;
+pub(crate) use imp::{spin_until, StoreHint};

@@ -68,7 +68,7 @@ impl<T, O: Order<T>> Drop for StoreCall<'_, T, O> {
             queue.head_len.store(head.len(), Ordering::Relaxed);
         }
         let st = &mut *self.st;
-        queue.len_hint.set(st.store.len());
+        queue.store_hint.set(!st.store.is_empty());
         if after > before {
             st.unfinished += after - before;
             queue.notify(st, Cond::NotEmpty, after - before);

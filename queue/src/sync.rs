@@ -6,12 +6,12 @@
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
-    atomic::{fence, AtomicUsize, Ordering},
+    atomic::{AtomicUsize, Ordering},
     Condvar, Mutex, MutexGuard,
 };
 
 #[cfg(loom)]
 pub(crate) use loom::sync::{
-    atomic::{fence, AtomicUsize, Ordering},
+    atomic::{AtomicUsize, Ordering},
     Condvar, Mutex, MutexGuard,
 };

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::order::Order;
 use crate::queue::{BlockingQueue, Guard, State};
-use crate::spin::LenHint;
-use crate::sync::{fence, Condvar, Ordering};
+use crate::spin::{spin_until, StoreHint};
+use crate::sync::{Condvar, Ordering};
 
 /// One of the three conditions of the lock design.
 #[derive(Clone, Copy)]
@@ -45,8 +45,8 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// for (CPython's `while` loop). A spurious wakeup recomputes the remaining time.
     ///
     /// Before it sleeps, the thread counts itself as waiting and checks `ready` once more: for
-    /// a putter, whose slot can be freed by a getter that does not hold this lock, that second
-    /// look is half of "The one wakeup that crosses sides" (`queue.rs`); for the others it is
+    /// a putter, which lets go of the lock to count itself (`count_waiter`), that second look
+    /// is half of "The one wakeup that crosses sides" (`queue.rs`); for the others it is
     /// merely redundant.
     pub(crate) fn wait_until<'a>(
         &'a self,
@@ -78,8 +78,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
                     _ => return (st, false),
                 },
             };
-            self.count_waiter(&mut st, cond, true);
-            fence(Ordering::SeqCst);
+            st = self.count_waiter(st, cond, true);
             if !ready(&mut st) {
                 let cv = self.condvar(cond);
                 st = match timeout {
@@ -91,7 +90,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
                     }
                 };
             }
-            self.count_waiter(&mut st, cond, false);
+            st = self.count_waiter(st, cond, false);
         }
     }
 
@@ -121,25 +120,30 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     fn waiters(&self, st: &State<O>, cond: Cond) -> usize {
         match cond {
             Cond::NotEmpty => st.waiting_getters,
-            // Relaxed: changed only under the lock the caller holds.
+            // Relaxed suffices: a sleeping putter counted itself in before it took this lock
+            // to sleep, so the lock orders that increment before this read.
             Cond::NotFull => self.waiting_putters.load(Ordering::Relaxed),
             Cond::AllTasksDone => st.waiting_joiners,
         }
     }
 
-    /// Counts a thread in (`asleep`) or out of the waiters of `cond`. Putters are counted in an
-    /// atomic, because getters read that count without `state`'s lock.
-    fn count_waiter(&self, st: &mut State<O>, cond: Cond, asleep: bool) {
+    /// Counts a thread in (`asleep`) or out of the waiters of `cond`. A putter counts itself in
+    /// under `head`'s lock, letting go of `state`'s meanwhile (see "The one wakeup that crosses
+    /// sides" in `queue.rs`); it may count itself out anywhere, as it is awake by then.
+    fn count_waiter<'a>(&'a self, mut st: Guard<'a, O>, cond: Cond, asleep: bool) -> Guard<'a, O> {
         let count = match cond {
             Cond::NotEmpty => &mut st.waiting_getters,
             Cond::AllTasksDone => &mut st.waiting_joiners,
             Cond::NotFull if asleep => {
+                drop(st);
+                let head = self.lock_head();
                 self.waiting_putters.fetch_add(1, Ordering::Relaxed);
-                return;
+                drop(head);
+                return self.lock();
             }
             Cond::NotFull => {
                 self.waiting_putters.fetch_sub(1, Ordering::Relaxed);
-                return;
+                return st;
             }
         };
         if asleep {
@@ -147,24 +151,27 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         } else {
             *count -= 1;
         }
+        st
     }
 
     /// Whether to spin before sleeping on `cond` (see `spin.rs`): never under loom, never for
     /// a `try_*`, and never for `join`, which waits for work to be done — rarely brief.
     pub(crate) fn may_spin(&self, cond: Cond, wait: Wait) -> bool {
-        LenHint::ENABLED && !matches!((cond, wait), (Cond::AllTasksDone, _) | (_, Wait::Never))
+        StoreHint::ENABLED && !matches!((cond, wait), (Cond::AllTasksDone, _) | (_, Wait::Never))
     }
 
-    /// Spins briefly until the lengths suggest `cond` may hold.
+    /// Spins briefly until the hints suggest `cond` may hold. For a putter that means: until
+    /// a getter shows progress — the head shrank (a get), or the storage emptied (a refill).
     pub(crate) fn spin(&self, cond: Cond) {
-        let cap = self.capacity.unwrap_or(usize::MAX);
+        let head_len = || self.head_len.load(Ordering::Relaxed);
         match cond {
-            Cond::NotEmpty => self
-                .len_hint
-                .spin_until(|store_len| store_len > 0 || self.head_len.load(Ordering::Relaxed) > 0),
-            Cond::NotFull => self
-                .len_hint
-                .spin_until(|store_len| store_len + self.head_len.load(Ordering::Relaxed) < cap),
+            Cond::NotEmpty => spin_until(|| self.store_hint.has_items() || head_len() > 0),
+            Cond::NotFull => {
+                let (head_before, store_had_items) = (head_len(), self.store_hint.has_items());
+                spin_until(|| {
+                    head_len() < head_before || (store_had_items && !self.store_hint.has_items())
+                })
+            }
             Cond::AllTasksDone => {}
         }
     }

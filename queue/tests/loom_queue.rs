@@ -264,9 +264,9 @@ fn workers_join_then_shutdown() {
 
 /// The wakeup that crosses the two sides (`src/queue.rs`): the first get moves both queued
 /// items to the head, so the next get frees a slot holding only the head's lock, while the
-/// producer may be deciding to sleep on the full queue. The `SeqCst` fences on both sides
-/// must leave no interleaving in which the producer sleeps through that slot (removing either
-/// fence makes loom find one).
+/// producer may be deciding to sleep on the full queue. Counting itself in under the head's
+/// lock must leave the producer no interleaving in which it sleeps through that slot (counting
+/// in under `state`'s lock instead makes loom find one).
 #[test]
 fn a_get_from_the_head_wakes_a_putter_on_a_full_queue() {
     loom::model(|| {
