@@ -1,5 +1,5 @@
 //! Python's `queue` module in Rust: blocking FIFO, LIFO and priority queues with task tracking
-//! (`task_done`/`join`) and shutdown, on one `Mutex` and three `Condvar`s.
+//! (`task_done`/`join`) and shutdown, on `Mutex`es and `Condvar`s only.
 //!
 //! # The article's worker example, in Rust
 //!
@@ -50,9 +50,12 @@
 //! you use are aliases: [`Queue`], [`LifoQueue`], [`PriorityQueue`]. Every method exists on
 //! all three.
 //!
-//! One speed-up sits on top, explained where it lives (`src/spin.rs`): before going to sleep,
-//! a getter or putter watches a lock-free copy of the length for a moment, which saves the
-//! sleep-and-wake system calls when the other side is about to act anyway.
+//! The locking itself departs from CPython in one way, explained at the top of `src/queue.rs`:
+//! putters and getters each have a lock of their own (Java's `LinkedBlockingQueue`), so a
+//! producer and a consumer on two cores do not pass one lock back and forth on every item.
+//! One speed-up sits on top (`src/spin.rs`): before going to sleep, a getter or putter watches
+//! lock-free hints for a moment, which saves the sleep-and-wake system calls when the other
+//! side is about to act anyway.
 //!
 //! # Differences from CPython, on purpose
 //!

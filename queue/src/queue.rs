@@ -59,9 +59,11 @@
 //! room; a getter reads `waiting_putters` before it lets go of `head`'s lock. The head lock
 //! orders the two: either the getter's critical section came first, and the putter's re-check
 //! sees the room it made (`head_len`, also written under that lock), or the putter's came
-//! first, and the getter sees it counted and takes `state`'s lock to notify — which it can
-//! only get once the putter is asleep on the condvar. The detour costs a putter two extra lock
-//! operations, only on its way to sleep; a getter pays nothing extra per item.
+//! first, and the getter sees it counted and takes `state`'s lock to notify. If the getter
+//! gets that lock before the putter's re-check, the re-check sees the room; if after, the
+//! putter held the lock until it was asleep on the condvar, and the notify wakes it. The
+//! detour costs a putter two extra lock operations, only on its way to sleep; a getter pays
+//! nothing extra per item.
 //!
 //! The put side does not read `head_len` on every put: it keeps `head_estimate`, the head's
 //! length at the last refill, which can only be too high (getters shrink the head; only a

@@ -160,16 +160,18 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         StoreHint::ENABLED && !matches!((cond, wait), (Cond::AllTasksDone, _) | (_, Wait::Never))
     }
 
-    /// Spins briefly until the hints suggest `cond` may hold. For a putter that means: until
-    /// a getter shows progress — the head shrank (a get), or the storage emptied (a refill).
+    /// Spins briefly until the hints suggest `cond` may hold. For a putter that means: the head
+    /// shrank (a get), or the storage is empty and the head has room (gets emptied the queue).
     pub(crate) fn spin(&self, cond: Cond) {
         let head_len = || self.head_len.load(Ordering::Relaxed);
         match cond {
-            Cond::NotEmpty => spin_until(|| self.store_hint.has_items() || head_len() > 0),
+            // The head first: it is the getters' own line; the hint's is the putters'.
+            Cond::NotEmpty => spin_until(|| head_len() > 0 || self.store_hint.has_items()),
             Cond::NotFull => {
-                let (head_before, store_had_items) = (head_len(), self.store_hint.has_items());
+                let (head_before, cap) = (head_len(), self.capacity.unwrap_or(usize::MAX));
                 spin_until(|| {
-                    head_len() < head_before || (store_had_items && !self.store_hint.has_items())
+                    let head_now = head_len();
+                    head_now < head_before || (head_now < cap && !self.store_hint.has_items())
                 })
             }
             Cond::AllTasksDone => {}
