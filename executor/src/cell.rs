@@ -5,64 +5,93 @@
 //! future sits in its own `Pin<Box<F>>` because safe Rust cannot pin a field inside an `Rc`
 //! (that needs unsafe pin projection), so a spawn costs two allocations: the `Rc` and the box.
 //!
-//! Everything here is single-threaded (`RefCell`/`Cell`): only the executor's thread polls a
-//! task, and `JoinHandle` is not `Send`. The `RefCell` around the stage is borrowed mutably for
-//! the whole poll; the handle's methods use `try_borrow*`, so a task that touches its *own*
-//! handle while running (aborts itself, asks `is_finished`) gets a sensible answer instead of a
-//! double-borrow panic.
+//! Everything here is single-threaded: only the executor's thread polls a task, and
+//! `JoinHandle` is not `Send`.
+//!
+//! # Why a `Cell<Stage>` and not a `RefCell`
+//!
+//! Memory per pending task (issue #6). A `RefCell` adds an 8-byte borrow counter, and glibc
+//! rounds a chunk to 16 bytes: the cell (two `Rc` counts + a 24-byte stage + a 16-byte join
+//! waker = 56 bytes, + 8 of malloc's header) fits a 64-byte chunk; with the counter it needs 80.
+//! (The waker a task kept, if any, rides in the `Idle` variant beside the future, where it costs
+//! nothing: the stage is as large as its `Finished` variant anyway.) Instead the stage is moved
+//! out and back: the run loop takes the future out for the poll and leaves
+//! `Stage::Polling` behind, which is also how a task that touches its *own* handle during the
+//! poll (aborts itself, asks `is_finished`, awaits itself) is recognised — where a `RefCell`
+//! would have a failed `try_borrow`. Nothing here holds a reference into the cell across user
+//! code, so no re-entrant call can observe a half-updated stage.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use crate::join::{JoinError, Joinable};
-use crate::task::RawTask;
+use crate::task::{RawTask, TaskId};
+use crate::waker::TaskWaker;
+use crate::waker_pool::WakerPool;
 
 enum Stage<F: Future> {
-    Running(Pin<Box<F>>),
+    /// Waiting to be polled (in the run queue, or for a wake).
+    Idle {
+        future: Pin<Box<F>>,
+        /// The waker of the last poll, if someone kept a clone of it (see `waker_pool.rs`); the
+        /// next poll uses it again. `None`: nobody can wake the task but its handle's `abort`.
+        waker: Option<Arc<TaskWaker>>,
+    },
+    /// The run loop has the future out and is polling it. `abort_requested`: `abort` was called
+    /// meanwhile (the future cannot be dropped mid-poll; the run loop cancels it after).
+    Polling {
+        abort_requested: bool,
+    },
     Finished(Result<F::Output, JoinError>),
     /// The handle took the result.
     Consumed,
 }
 
 pub(crate) struct TaskCell<F: Future> {
-    stage: RefCell<Stage<F>>,
-    /// This task's own waker: used to poll it, and by `abort` to get the slot freed.
-    waker: Waker,
+    stage: Cell<Stage<F>>,
     /// Whoever awaits the `JoinHandle`.
     join_waker: Cell<Option<Waker>>,
-    /// `abort` was called while the future was being polled (it could not be dropped then).
-    abort_requested: Cell<bool>,
 }
 
 impl<F: Future> TaskCell<F> {
-    pub(crate) fn new(future: F, waker: Waker) -> Self {
+    pub(crate) fn new(future: F) -> Self {
         TaskCell {
-            stage: RefCell::new(Stage::Running(Box::pin(future))),
-            waker,
+            stage: Cell::new(Stage::Idle {
+                future: Box::pin(future),
+                waker: None,
+            }),
             join_waker: Cell::new(None),
-            abort_requested: Cell::new(false),
         }
     }
 
-    /// Stores the outcome, drops the future, wakes the awaiter.
+    /// Looks at the stage (moved out and back: `Stage` is not `Copy`). `look` must not call user
+    /// code: while it runs the cell says `Consumed`.
+    fn peek<R>(&self, look: impl FnOnce(&Stage<F>) -> R) -> R {
+        let stage = self.stage.replace(Stage::Consumed);
+        let seen = look(&stage);
+        self.stage.set(stage);
+        seen
+    }
+
+    /// Stores the outcome, drops the future (whatever stage held it), wakes the awaiter.
     fn finish(&self, outcome: Result<F::Output, JoinError>) {
-        // `replace` releases the borrow before the old stage (the future) is dropped: its `Drop`
-        // is user code and may call back into this very cell (e.g. abort its own handle).
+        // The stage is replaced before the old one (maybe the future) is dropped: its `Drop` is
+        // user code and may call back into this very cell (e.g. abort its own handle).
         let old = self.stage.replace(Stage::Finished(outcome));
+        if let Stage::Idle {
+            waker: Some(waker), ..
+        } = &old
+        {
+            waker.retire(); // a clone still out there must not queue the freed id
+        }
         drop_quietly(old);
         if let Some(waker) = self.join_waker.take() {
             waker.wake();
         }
-    }
-
-    fn is_running(&self) -> Option<bool> {
-        self.stage
-            .try_borrow()
-            .ok()
-            .map(|stage| matches!(*stage, Stage::Running(_)))
     }
 }
 
@@ -73,32 +102,65 @@ fn drop_quietly<T>(value: T) {
 }
 
 impl<F: Future> RawTask for TaskCell<F> {
-    fn poll(&self) -> bool {
-        let polled = {
-            let mut stage = self.stage.borrow_mut();
-            let Stage::Running(future) = &mut *stage else {
+    fn poll(&self, id: TaskId, wakers: &WakerPool) -> bool {
+        let (mut future, waker) = match self.stage.replace(Stage::Polling {
+            abort_requested: false,
+        }) {
+            Stage::Idle { future, waker } => (future, waker),
+            other => {
+                self.stage.set(other);
                 return true; // aborted while it waited in the run queue
-            };
-            let mut cx = Context::from_waker(&self.waker);
+            }
+        };
+        let lent = match waker {
+            Some(kept) => wakers.lend_kept(kept),
+            None => wakers.lend(id),
+        };
+        let polled = {
+            let mut cx = Context::from_waker(lent.waker());
             // A panicking task must not unwind through the run loop: catch it here and hand it
             // to the JoinHandle. AssertUnwindSafe: after a panic the future is never polled
             // again (only dropped), so no broken invariant inside it can be observed.
             catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
         };
+        let kept = wakers.give_back(lent);
+        let abort_requested = self.peek(|stage| {
+            matches!(
+                stage,
+                Stage::Polling {
+                    abort_requested: true
+                }
+            )
+        });
         let outcome = match polled {
-            Ok(Poll::Pending) if !self.abort_requested.get() => return false,
+            Ok(Poll::Pending) if !abort_requested => {
+                self.stage.set(Stage::Idle {
+                    future,
+                    waker: kept,
+                });
+                return false;
+            }
             // Aborted during its own poll, and not finished: cancel now that we may drop it.
             Ok(Poll::Pending) => Err(JoinError::cancelled()),
             // Finished, even if an abort came during this last poll: "already finished → Ok".
             Ok(Poll::Ready(output)) => Ok(output),
             Err(payload) => Err(JoinError::panic(payload)),
         };
+        if let Some(waker) = &kept {
+            waker.retire();
+        }
+        // Back to `Idle` for a moment, so `finish` drops the future in its usual order (stage
+        // set first, then the old future's `Drop`, then the awaiter's wake).
+        self.stage.set(Stage::Idle {
+            future,
+            waker: None,
+        });
         self.finish(outcome);
         true
     }
 
     fn shutdown(&self) {
-        if self.is_running() == Some(true) {
+        if self.peek(|stage| matches!(stage, Stage::Idle { .. })) {
             self.finish(Err(JoinError::cancelled()));
         }
     }
@@ -106,12 +168,10 @@ impl<F: Future> RawTask for TaskCell<F> {
 
 impl<F: Future> Joinable<F::Output> for TaskCell<F> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
-        if let Ok(mut stage) = self.stage.try_borrow_mut() {
-            match std::mem::replace(&mut *stage, Stage::Consumed) {
-                Stage::Finished(outcome) => return Poll::Ready(outcome),
-                Stage::Consumed => panic!("JoinHandle polled again after it returned its result"),
-                running => *stage = running,
-            }
+        match self.stage.replace(Stage::Consumed) {
+            Stage::Finished(outcome) => return Poll::Ready(outcome),
+            Stage::Consumed => panic!("JoinHandle polled again after it returned its result"),
+            unfinished => self.stage.set(unfinished),
         }
         // Keep the stored waker if it would wake the same task (the common case: no clone).
         let waker = match self.join_waker.take() {
@@ -122,22 +182,47 @@ impl<F: Future> Joinable<F::Output> for TaskCell<F> {
         Poll::Pending
     }
 
-    fn abort(&self) {
-        match self.is_running() {
+    fn abort(&self) -> bool {
+        match self.stage.replace(Stage::Consumed) {
             // Being polled right now (a task aborting itself, or a handle reached from inside
             // the task): it cannot be dropped mid-poll; the run loop cancels it after the poll.
-            None => self.abort_requested.set(true),
-            Some(true) => {
-                self.finish(Err(JoinError::cancelled()));
-                // Have the run loop visit the task so it frees the slot (poll sees the
-                // finished stage and reports it done).
-                self.waker.wake_by_ref();
+            Stage::Polling { .. } => {
+                self.stage.set(Stage::Polling {
+                    abort_requested: true,
+                });
+                false
             }
-            Some(false) => {} // finished already: abort is a no-op, the result stays
+            idle @ Stage::Idle { .. } => {
+                self.stage.set(idle);
+                self.finish(Err(JoinError::cancelled()));
+                // The run loop must visit the task so it frees the slot (poll sees the finished
+                // stage and reports it done).
+                true
+            }
+            // Finished already: abort is a no-op, the result stays.
+            done => {
+                self.stage.set(done);
+                false
+            }
         }
     }
 
     fn is_finished(&self) -> bool {
-        self.is_running() == Some(false)
+        self.peek(|stage| matches!(stage, Stage::Finished(_) | Stage::Consumed))
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    /// The layout issue #6 relies on: with the two `Rc` counts, a cell for a small future and a
+    /// `()` output is 56 bytes, the most that fits a 64-byte glibc chunk (`n + 8` rounded up to
+    /// 16). A new field here costs every pending task 16 bytes.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_cell_fits_a_64_byte_malloc_chunk() {
+        let size = std::mem::size_of::<TaskCell<std::future::Pending<()>>>();
+        assert_eq!(2 * std::mem::size_of::<usize>() + size, 56);
     }
 }

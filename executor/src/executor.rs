@@ -14,7 +14,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
@@ -27,6 +27,7 @@ use crate::join::JoinHandle;
 use crate::task::{TaskId, TaskSlab};
 use crate::timer::Timers;
 use crate::waker::{MainWaker, Shared};
+use crate::waker_pool::WakerPool;
 
 /// The executor's state, shared (single-threaded, `Rc`) by the `Executor`, the thread-local
 /// context while it runs, and `Weak` references held by registered timers.
@@ -34,6 +35,8 @@ pub(crate) struct Core {
     pub(crate) shared: Arc<Shared>,
     pub(crate) run_queue: RefCell<VecDeque<TaskId>>,
     tasks: RefCell<TaskSlab>,
+    /// Lends each task poll its waker (tasks own none: see `waker_pool.rs`).
+    wakers: WakerPool,
     pub(crate) timers: RefCell<Timers>,
     pub(crate) clock: Clock,
     /// How late a timed park wakes, measured: the real-clock idle step parks that much before
@@ -46,8 +49,10 @@ pub(crate) struct Core {
 
 impl Core {
     fn new(clock: Clock) -> Self {
+        let shared = Arc::new(Shared::new());
         Core {
-            shared: Arc::new(Shared::new()),
+            wakers: WakerPool::new(shared.clone()),
+            shared,
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
             timers: RefCell::new(Timers::new()),
@@ -57,32 +62,28 @@ impl Core {
         }
     }
 
-    pub(crate) fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    pub(crate) fn spawn<F>(self: &Rc<Self>, future: F) -> JoinHandle<F::Output>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
+        let cell = Rc::new(TaskCell::new(future));
         if self.closing.get() {
-            let cell = Rc::new(TaskCell::new(future, crate::waker::noop_waker()));
             crate::task::RawTask::shutdown(&*cell);
-            return JoinHandle::new(cell);
+            // Never in the slab: the id is never used (`abort` of a finished task does nothing).
+            return JoinHandle::new(cell, Weak::new(), TaskId::MAIN);
         }
-        let mut handle = None;
-        let id = self.tasks.borrow_mut().insert(&self.shared, |waker| {
-            let cell = Rc::new(TaskCell::new(future, waker));
-            handle = Some(JoinHandle::new(cell.clone()));
-            cell
-        });
+        let id = self.tasks.borrow_mut().insert(cell.clone());
         self.run_queue.borrow_mut().push_back(id);
-        handle.expect("insert calls make exactly once")
+        JoinHandle::new(cell, Rc::downgrade(self), id)
     }
 
     /// Polls task `id` once, outside every borrow (the task may spawn, wake, abort…).
     fn run_task(&self, id: TaskId) {
-        let Some(task) = self.tasks.borrow().prepare_poll(id) else {
+        let Some(task) = self.tasks.borrow().get(id) else {
             return; // stale id: the task finished after this id was queued
         };
-        if task.poll() {
+        if task.poll(id, &self.wakers) {
             let removed = self.tasks.borrow_mut().remove(id);
             drop(removed);
         }

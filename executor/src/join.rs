@@ -4,13 +4,17 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
+
+use crate::executor::Core;
+use crate::task::TaskId;
 
 /// The operations a `JoinHandle<T>` needs, implemented by the task cell whatever its future type.
 pub(crate) trait Joinable<T> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
-    fn abort(&self);
+    /// Cancels the task; true if the run loop must now visit it to free its slot.
+    fn abort(&self) -> bool;
     fn is_finished(&self) -> bool;
 }
 
@@ -29,11 +33,18 @@ pub(crate) trait Joinable<T> {
 /// ```
 pub struct JoinHandle<T> {
     task: Rc<dyn Joinable<T>>,
+    /// Where an aborted task is queued so that the run loop frees its slot. The handle carries
+    /// this, not the task: a pending task usually holds no waker to wake itself with (see
+    /// `waker_pool.rs`), and bytes here cost nothing per *pending* task — its handle is
+    /// usually dropped, or sits in the future that awaits it. `Weak`: a task holding its own
+    /// handle must not keep its executor alive in a cycle.
+    core: Weak<Core>,
+    id: TaskId,
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(task: Rc<dyn Joinable<T>>) -> Self {
-        JoinHandle { task }
+    pub(crate) fn new(task: Rc<dyn Joinable<T>>, core: Weak<Core>, id: TaskId) -> Self {
+        JoinHandle { task, core, id }
     }
 
     /// Cancels the task (asyncio's `Task.cancel`): its future is dropped — right away, or right
@@ -52,7 +63,14 @@ impl<T> JoinHandle<T> {
     /// assert!(result.unwrap_err().is_cancelled());
     /// ```
     pub fn abort(&self) {
-        self.task.abort();
+        if self.task.abort() {
+            if let Some(core) = self.core.upgrade() {
+                // Straight onto the run queue, no waker involved: the handle is not `Send`, so
+                // this is the executor's thread. A duplicate entry (the task was queued already)
+                // is harmless: the first visit frees the slot, the second finds a stale id.
+                core.run_queue.borrow_mut().push_back(self.id);
+            }
+        }
     }
 
     /// True once the task has finished: returned, panicked, or been cancelled (asyncio's

@@ -27,7 +27,7 @@
 //!               ▼                                              │   this thread:  push, no lock
 //!  run loop, one tick:                                         │   other thread: injector
 //!   1. pop the ids ready at tick start,                        │                 + unpark ───┐
-//!      poll each task with its Waker ──────────► Waker = Arc{ id, scheduled, Shared }        │
+//!      poll each task with a lent Waker ───────► Waker = Arc{ id, scheduled, Shared }        │
 //!      (poll main, the block_on future,                        ▲                             │
 //!      whenever something woke it)                             │ wake()                      │
 //!   2. fire due timers: BTreeMap<(deadline, seq), Waker> ──────┘                             │
@@ -39,7 +39,13 @@
 //! - A **task** is a spawned future plus the slot its result goes to; it lives in a slab and is
 //!   named by an id (slot index + generation). See `task.rs`, `cell.rs`.
 //! - Its **waker** carries the id, never the task (tasks are not `Send`, wakers are). Many wakes
-//!   before a poll queue it once; a wake during its own poll queues it again. See `waker.rs`.
+//!   before a poll queue it once; a wake during its own poll queues it again. A task owns no
+//!   waker: each poll is lent one, which goes back to a pool unless the future kept a clone
+//!   (then the task keeps it for its next poll). So a pending task that nobody can wake costs
+//!   its cell and its future's box (malloc chunks of 64 and 32 bytes for a small future), a
+//!   16-byte slot and a 4-byte generation, plus 8 bytes of run-queue buffer if it was queued
+//!   with all the others (the buffer keeps its peak size): ~124 bytes in all (issue #6). See
+//!   `waker.rs`, `waker_pool.rs`, `cell.rs`, `task.rs`.
 //! - The **run queue** holds the ids of tasks that can make progress.
 //! - The **timer** queue holds (deadline, waker) pairs, fired in deadline order and, for equal
 //!   deadlines, in the order they were set. See `timer.rs`, `time.rs`.
@@ -116,6 +122,7 @@ mod task;
 mod time;
 mod timer;
 mod waker;
+mod waker_pool;
 mod yield_now;
 
 #[cfg(test)]

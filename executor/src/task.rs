@@ -5,15 +5,15 @@
 //! slot is reused and the slot's generation is bumped, so an old id — from a stale waker or a
 //! stale run-queue entry — no longer matches and is ignored.
 //!
-//! Each slot also keeps the `Arc<TaskWaker>` of its last task. If nobody else holds it any more
-//! (`Arc::get_mut` succeeds), the next task in that slot reuses it: one allocation fewer per
-//! spawn in the usual "spawn, await, spawn again" pattern.
+//! Memory per task is the point of the layout (issue #6: a pending task should cost at most
+//! 128 bytes). A slot is only the task's `Rc` (16 bytes: a `dyn` pointer); the generations sit
+//! in a parallel `Vec<u32>`. Keeping the generation in the slot would round it up to 24 bytes
+//! (alignment), and in the task cell it would push the cell past a 64-byte malloc chunk
+//! (see `cell.rs`). The price is a second bounds-checked lookup per poll: noise next to a poll.
 
 use std::rc::Rc;
-use std::sync::Arc;
-use std::task::Waker;
 
-use crate::waker::{Shared, TaskWaker};
+use crate::waker_pool::WakerPool;
 
 /// Identifies a task: its slot and the slot's generation when the task was spawned.
 /// (Generations wrap after 2³² reuses of one slot; an id that old cannot still be queued.)
@@ -24,6 +24,15 @@ pub(crate) struct TaskId {
 }
 
 impl TaskId {
+    /// For a waker, which stores the two halves in atomics of its own.
+    pub(crate) fn into_parts(self) -> (u32, u32) {
+        (self.index, self.generation)
+    }
+
+    pub(crate) fn from_parts(index: u32, generation: u32) -> Self {
+        TaskId { index, generation }
+    }
+
     /// Stands for the `block_on` future in the run queue (see `executor.rs`). Never a slab
     /// index: `insert` stops below `u32::MAX`.
     pub(crate) const MAIN: TaskId = TaskId {
@@ -34,34 +43,24 @@ impl TaskId {
 
 /// What the run loop needs from a task, whatever its future's type.
 pub(crate) trait RawTask {
-    /// Polls the task's future once; true when the task is finished and its slot can be freed.
-    fn poll(&self) -> bool;
+    /// Polls the task's future once, with a waker for `id` taken from `wakers` (or the one the
+    /// future kept from its previous poll); true when the task is finished and its slot can be
+    /// freed.
+    fn poll(&self, id: TaskId, wakers: &WakerPool) -> bool;
     /// Drops the future now (executor shutdown); the join handle will yield "cancelled".
     fn shutdown(&self);
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct TaskSlab {
-    slots: Vec<Slot>,
+    /// `None`: a free slot. Its index is in `free`.
+    slots: Vec<Option<Rc<dyn RawTask>>>,
+    /// `generations[i]` is the generation of `slots[i]` (same length, always).
+    generations: Vec<u32>,
     /// Indices of empty slots, reused last-in first-out (the most recently freed slot is the
-    /// most likely to be in cache, and its waker the most likely to be reusable).
+    /// most likely to be in cache).
     free: Vec<u32>,
     live: usize,
-}
-
-struct Slot {
-    generation: u32,
-    task: Option<Rc<dyn RawTask>>,
-    waker: Arc<TaskWaker>,
-}
-
-impl std::fmt::Debug for Slot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Slot")
-            .field("generation", &self.generation)
-            .field("occupied", &self.task.is_some())
-            .finish()
-    }
 }
 
 impl TaskSlab {
@@ -69,71 +68,45 @@ impl TaskSlab {
         Self::default()
     }
 
-    /// Stores a new task built by `make` from its waker; returns the task's id. The task counts
-    /// as scheduled: the caller puts the id on the run queue.
-    pub(crate) fn insert(
-        &mut self,
-        shared: &Arc<Shared>,
-        make: impl FnOnce(Waker) -> Rc<dyn RawTask>,
-    ) -> TaskId {
-        let id = match self.free.pop() {
-            Some(index) => {
-                let slot = &mut self.slots[index as usize];
-                let id = TaskId {
-                    index,
-                    generation: slot.generation,
-                };
-                match Arc::get_mut(&mut slot.waker) {
-                    Some(waker) => waker.reset(id),
-                    None => slot.waker = Arc::new(TaskWaker::new(id, shared.clone())),
-                }
-                id
-            }
+    /// Stores `task`; returns its id. The task counts as scheduled: the caller puts the id on
+    /// the run queue.
+    pub(crate) fn insert(&mut self, task: Rc<dyn RawTask>) -> TaskId {
+        let index = match self.free.pop() {
+            Some(index) => index,
             None => {
                 let index = u32::try_from(self.slots.len())
                     .ok()
                     .filter(|&index| index < TaskId::MAIN.index)
                     .expect("more than 2^32 - 1 live tasks");
-                let id = TaskId {
-                    index,
-                    generation: 0,
-                };
-                self.slots.push(Slot {
-                    generation: 0,
-                    task: None,
-                    waker: Arc::new(TaskWaker::new(id, shared.clone())),
-                });
-                id
+                self.slots.push(None);
+                self.generations.push(0);
+                index
             }
         };
-        let slot = &mut self.slots[id.index as usize];
-        slot.task = Some(make(Waker::from(slot.waker.clone())));
+        self.slots[index as usize] = Some(task);
         self.live += 1;
-        id
+        TaskId {
+            index,
+            generation: self.generations[index as usize],
+        }
     }
 
-    /// The task `id` ready to be polled: clears its `scheduled` flag (so a wake during the poll
-    /// queues it again) and hands out a clone of its `Rc`, so the poll runs without a borrow of
-    /// the slab (the task may spawn). `None` for a stale id.
-    pub(crate) fn prepare_poll(&self, id: TaskId) -> Option<Rc<dyn RawTask>> {
-        let slot = self.slots.get(id.index as usize)?;
-        if slot.generation != id.generation {
+    /// The task `id`, if it is still in the slab: a clone of its `Rc`, so the poll runs without
+    /// a borrow of the slab (the task may spawn). `None` for a stale id.
+    pub(crate) fn get(&self, id: TaskId) -> Option<Rc<dyn RawTask>> {
+        if self.generations.get(id.index as usize) != Some(&id.generation) {
             return None;
         }
-        let task = slot.task.as_ref()?;
-        slot.waker.clear_scheduled();
-        Some(task.clone())
+        self.slots[id.index as usize].clone()
     }
 
     /// Frees the slot of a finished task; returns the task to be dropped outside the borrow.
     pub(crate) fn remove(&mut self, id: TaskId) -> Option<Rc<dyn RawTask>> {
-        let slot = self.slots.get_mut(id.index as usize)?;
-        if slot.generation != id.generation {
+        if self.generations.get(id.index as usize) != Some(&id.generation) {
             return None;
         }
-        let task = slot.task.take()?;
-        Self::retire(slot);
-        self.free.push(id.index);
+        let task = self.slots[id.index as usize].take()?;
+        self.retire(id.index);
         self.live -= 1;
         Some(task)
     }
@@ -142,10 +115,9 @@ impl TaskSlab {
     /// borrow, because their futures' `Drop` may spawn, wake or abort.
     pub(crate) fn take_all(&mut self) -> Vec<Rc<dyn RawTask>> {
         let mut tasks = Vec::with_capacity(self.live);
-        for (index, slot) in self.slots.iter_mut().enumerate() {
-            if let Some(task) = slot.task.take() {
-                Self::retire(slot);
-                self.free.push(index as u32);
+        for index in 0..self.slots.len() {
+            if let Some(task) = self.slots[index].take() {
+                self.retire(index as u32);
                 tasks.push(task);
             }
         }
@@ -153,9 +125,11 @@ impl TaskSlab {
         tasks
     }
 
-    fn retire(slot: &mut Slot) {
-        slot.generation = slot.generation.wrapping_add(1);
-        slot.waker.retire();
+    /// Makes every id of the slot's last task stale, and the slot free.
+    fn retire(&mut self, index: u32) {
+        let generation = &mut self.generations[index as usize];
+        *generation = generation.wrapping_add(1);
+        self.free.push(index);
     }
 
     /// Number of tasks spawned and not yet finished.

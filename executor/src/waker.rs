@@ -17,7 +17,7 @@ use std::task::Wake;
 
 use crate::context;
 use crate::parker::Parker;
-use crate::sync::{lock, AtomicBool, Mutex, Ordering};
+use crate::sync::{lock, AtomicBool, AtomicU32, Mutex, Ordering};
 use crate::task::TaskId;
 
 /// The part of an executor that other threads may touch.
@@ -83,10 +83,15 @@ impl Shared {
     }
 }
 
-/// The waker of one spawned task.
+/// The waker of one spawned task, lent to it for a poll (see `waker_pool.rs`).
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
-    id: TaskId,
+    /// The task's id, as two atomics because the pool relabels a waker for another task while
+    /// its `Waker` handle (which the pool keeps, ready for the next poll) shares it. Written
+    /// only while nobody else holds the waker, so `Relaxed` suffices: whoever gets a clone
+    /// later gets it through something that synchronises (a channel, a lock, a spawn).
+    index: AtomicU32,
+    generation: AtomicU32,
     /// True while the task is in a run queue (or finished). Wakes flip it false → true and only
     /// that flip enqueues the id, so many wakes before a poll enqueue it once. The run loop
     /// flips it back just *before* polling, so a wake during the poll enqueues it again.
@@ -95,23 +100,41 @@ pub(crate) struct TaskWaker {
 }
 
 impl TaskWaker {
-    /// A waker for a task that is being spawned (and is therefore already scheduled).
+    /// A waker for a task about to be polled (so not scheduled: a wake must queue it again).
     pub(crate) fn new(id: TaskId, shared: Arc<Shared>) -> Self {
+        let (index, generation) = id.into_parts();
         TaskWaker {
-            id,
-            scheduled: AtomicBool::new(true),
+            index: AtomicU32::new(index),
+            generation: AtomicU32::new(generation),
+            scheduled: AtomicBool::new(false),
             shared,
         }
     }
 
-    /// Reuses this waker for a new task in the same slot (only when nobody else holds it).
-    pub(crate) fn reset(&mut self, id: TaskId) {
-        self.id = id;
-        self.scheduled.store(true, Ordering::Relaxed);
+    /// Makes this waker task `id`'s, not scheduled. Only for a waker nobody else holds
+    /// (`WakerPool` checks that), so no wake can observe the change half-done.
+    pub(crate) fn relabel(&self, id: TaskId) {
+        let (index, generation) = id.into_parts();
+        self.index.store(index, Ordering::Relaxed);
+        self.generation.store(generation, Ordering::Relaxed);
+        // A swap, not a store: the flag's last writer may be a wake from the thread that held
+        // the last clone. The pool's fence already orders that wake first, but through `Arc`'s
+        // count, which is std even under loom; reading the wake's write with an Acquire
+        // read-modify-write shows the order to loom too (its model
+        // `a_waker_is_lent_to_another_task_only_once_nobody_holds_it` fails with a store). It is
+        // the one locked instruction a poll with a pooled waker pays.
+        self.clear_scheduled();
     }
 
-    /// Called right before a poll. Acquire pairs with the Release of the wake that set the flag,
-    /// so the poll sees whatever the waking thread did before waking.
+    fn id(&self) -> TaskId {
+        TaskId::from_parts(
+            self.index.load(Ordering::Relaxed),
+            self.generation.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Called right before a poll with a waker the task kept. Acquire pairs with the Release of
+    /// the wake that set the flag, so the poll sees whatever the waking thread did before waking.
     pub(crate) fn clear_scheduled(&self) {
         self.scheduled.swap(false, Ordering::Acquire);
     }
@@ -131,7 +154,7 @@ impl Wake for TaskWaker {
         // AcqRel: Release publishes what the waker did before waking to the poll that clears the
         // flag; Acquire orders us after that clear, so "was false" really means "not queued".
         if !self.scheduled.swap(true, Ordering::AcqRel) {
-            self.shared.schedule(self.id);
+            self.shared.schedule(self.id());
         }
     }
 }
@@ -179,8 +202,9 @@ impl Wake for MainWaker {
     }
 }
 
-/// A waker that does nothing: for a task spawned while its executor shuts down, which is
-/// cancelled before it could ever be woken. (`Waker::noop` needs Rust 1.85; our MSRV is 1.80.)
+/// A waker that does nothing, for unit tests that poll a future by hand.
+/// (`Waker::noop` needs Rust 1.85; our MSRV is 1.80.)
+#[cfg(test)]
 pub(crate) fn noop_waker() -> std::task::Waker {
     struct Noop;
     impl Wake for Noop {

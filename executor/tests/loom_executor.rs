@@ -115,6 +115,63 @@ fn a_remote_wake_racing_the_task_poll_is_never_lost() {
     });
 }
 
+/// Wakers are lent per poll and reused (see `WakerPool` in `waker.rs`): a waker goes back to the
+/// pool only when nobody else holds it. Here another thread wakes (and with that drops) the
+/// first task's waker while a second task is spawned and polled — possibly with that waker,
+/// recycled. The wake must reach the first task (else this deadlocks) and never the second;
+/// the second wakes itself once, so it is polled exactly twice (a recycled waker that still
+/// said "scheduled" would swallow that wake).
+#[test]
+fn a_waker_is_lent_to_another_task_only_once_nobody_holds_it() {
+    loom::model(|| {
+        let executor = Executor::new();
+        let ready = Arc::new(AtomicBool::new(false));
+        let later_polls = Rc::new(Cell::new(0));
+        let remote: Rc<Cell<Option<thread::JoinHandle<()>>>> = Rc::default();
+        executor.block_on({
+            let (ready, later_polls, remote) = (ready.clone(), later_polls.clone(), remote.clone());
+            async move {
+                let mut first_poll = true;
+                let first = spawn(poll_fn(move |cx| {
+                    if std::mem::take(&mut first_poll) {
+                        let (ready, waker) = (ready.clone(), cx.waker().clone());
+                        remote.set(Some(thread::spawn(move || {
+                            ready.store(true, SeqCst);
+                            waker.wake();
+                        })));
+                    }
+                    // Checked after handing the waker out (register, then check). It is also
+                    // where loom may run the remote thread to its end — wake *and drop* —
+                    // before this poll returns the waker to the pool.
+                    if ready.load(SeqCst) {
+                        Poll::Ready(())
+                    } else {
+                        Poll::Pending
+                    }
+                }));
+                yield_now().await; // `first` runs and hands its waker to the remote thread
+                let later = spawn(poll_fn(move |cx| {
+                    later_polls.set(later_polls.get() + 1);
+                    if later_polls.get() == 1 {
+                        // A recycled waker must come unscheduled, or this wake is swallowed.
+                        cx.waker().wake_by_ref();
+                    }
+                    Poll::<()>::Pending
+                }));
+                first.await.unwrap();
+                // Two turns: enough for `later`'s second poll even if `first` finished at once
+                // (queue: later, main → main, later → later, main), and room for a misrouted
+                // wake to reach `later`.
+                yield_now().await;
+                yield_now().await;
+                drop(later);
+            }
+        });
+        remote.take().unwrap().join().unwrap();
+        assert_eq!(later_polls.get(), 2);
+    });
+}
+
 /// Another thread keeps a task's waker and wakes it while the executor is being dropped: no
 /// panic, no deadlock, and the task's future is dropped exactly once.
 #[test]

@@ -6,9 +6,10 @@
 //! with a clear message instead of hanging CI. Nothing sleeps to order events: cross-thread
 //! events are ordered by atomics and mutexes, timing inside the executor by its virtual clock.
 //!
-//! This file: wakes from other OS threads (storms of them, and one for a task parked on a
-//! "never" timer) and an idle executor that parks. `stress_executor_many_tasks.rs` covers the
-//! virtual clock at scale, abort storms and `gather`'s poll bound.
+//! This file: wakes from other OS threads (storms of them, wakers recycled while other threads
+//! drop them, and one for a task parked on a "never" timer) and an idle executor that parks.
+//! `stress_executor_many_tasks.rs` covers the virtual clock at scale, abort storms and
+//! `gather`'s poll bound.
 
 mod common;
 
@@ -17,7 +18,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc, Barrier, Mutex};
+use std::sync::{mpsc, Arc, Barrier, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -180,6 +181,54 @@ fn a_storm_of_cross_thread_wakes_into_one_gather() {
             );
         }
         raisers.into_iter().for_each(|r| r.join().unwrap());
+    });
+}
+
+/// A task owns no waker: each poll is lent one, recycled for the next poll of *any* task once
+/// nobody holds it (`executor/src/waker_pool.rs`). Here every poll hands a clone to one of two
+/// other threads, which wakes it and drops it — racing the end of that poll, so the executor
+/// finds the waker sometimes still held (the task keeps it) and sometimes released (it is lent
+/// to whichever task runs next). Each clone wakes exactly once, so one reaching the wrong task
+/// shows up as an extra poll (the total is exact) or as a task that never ends (the watchdog).
+#[test]
+fn recycled_wakers_dropped_by_other_threads_reach_the_right_task() {
+    watchdog("recycled wakers", no_state, || {
+        let (tasks, polls_each, threads) = (500usize, 40usize, 2usize);
+        let (senders, wakers): (Vec<_>, Vec<_>) =
+            (0..threads).map(|_| mpsc::channel::<Waker>()).unzip();
+        let remotes: Vec<_> = wakers
+            .into_iter()
+            .map(|wakers| thread::spawn(move || wakers.into_iter().for_each(Waker::wake)))
+            .collect();
+        let total = Rc::new(Cell::new(0));
+        let ex = Executor::new();
+        let handles: Vec<JoinHandle<usize>> = (0..tasks)
+            .map(|i| {
+                let (sender, total) = (senders[i % threads].clone(), total.clone());
+                let mut polls = 0;
+                ex.spawn(std::future::poll_fn(move |cx| {
+                    polls += 1;
+                    total.set(total.get() + 1);
+                    if polls == polls_each {
+                        return Poll::Ready(polls);
+                    }
+                    sender.send(cx.waker().clone()).unwrap();
+                    Poll::Pending
+                }))
+            })
+            .collect();
+        drop(senders); // the tasks hold the rest: the remote threads end with the last task
+        let results = ex.block_on(gather(handles));
+        assert!(results
+            .iter()
+            .all(|r| matches!(r, Ok(n) if *n == polls_each)));
+        assert_eq!(
+            total.get(),
+            tasks * polls_each,
+            "an extra poll: a misrouted wake"
+        );
+        drop(ex);
+        remotes.into_iter().for_each(|r| r.join().unwrap());
     });
 }
 

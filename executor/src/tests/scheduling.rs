@@ -1,6 +1,7 @@
-//! Run-queue behaviour: scheduled-once, wake during poll, fairness, main's priority, stale ids.
+//! Run-queue behaviour: scheduled-once, wake during poll, fairness, main's priority, stale ids,
+//! stable wakers.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -211,4 +212,40 @@ fn the_articles_example_prints_in_pythons_order_at_exact_times() {
     expected.push((ms(2000), "8".into()));
     expected.push((ms(2250), "9".into()));
     assert_eq!(*lines.borrow(), expected);
+}
+
+#[test]
+fn a_waker_the_task_kept_is_its_waker_at_every_later_poll() {
+    // Wakers are lent per poll (`waker_pool.rs`). One the future kept a clone of must stay the
+    // task's waker (`will_wake`: futures skip re-registering then, and wake through the old
+    // clone), while other tasks are polled in between with recycled wakers.
+    let stable_polls = Rc::new(Cell::new(0));
+    run({
+        let stable_polls = stable_polls.clone();
+        async move {
+            let mut kept: Option<std::task::Waker> = None;
+            let keeper = spawn(std::future::poll_fn(move |cx| {
+                match &kept {
+                    None => kept = Some(cx.waker().clone()),
+                    Some(old) => {
+                        assert!(old.will_wake(cx.waker()), "the kept waker was replaced");
+                        stable_polls.set(stable_polls.get() + 1);
+                    }
+                }
+                if stable_polls.get() == 3 {
+                    return std::task::Poll::Ready(());
+                }
+                kept.as_ref().expect("kept above").wake_by_ref(); // through the old clone
+                std::task::Poll::Pending
+            }));
+            let others: Vec<_> = (0..3)
+                .map(|_| spawn(async { (yield_now().await, yield_now().await) }))
+                .collect();
+            keeper.await.unwrap();
+            for other in others {
+                other.await.unwrap();
+            }
+        }
+    });
+    assert_eq!(stable_polls.get(), 3);
 }
