@@ -48,7 +48,19 @@ impl Machine {
             date: command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]).unwrap_or_else(unknown),
             commit: command_line("git", &["rev-parse", "HEAD"]).unwrap_or_else(unknown),
             // `Some("")` is a clean tree; a failing `git` says nothing either way.
-            dirty: command_line("git", &["status", "--porcelain"]).is_some_and(|s| !s.is_empty()),
+            // Changed results files do not change what is measured (a re-run rewrites them).
+            dirty: command_line(
+                "git",
+                &[
+                    "status",
+                    "--porcelain",
+                    "--",
+                    ":(top)",
+                    ":(top,exclude)bench/results",
+                    ":(top,exclude)docs/plots",
+                ],
+            )
+            .is_some_and(|s| !s.is_empty()),
             toolchain: command_line("rustc", &["-V"]).unwrap_or_else(unknown),
             cpu: cpu.unwrap_or_else(unknown),
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
