@@ -12,9 +12,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// Storage hooks for [`BlockingQueue`](crate::BlockingQueue): CPython's `_init` (`Default`),
 /// `_qsize` (`len`), `_put` (`push`) and `_get` (`pop`).
 ///
-/// The queue calls these while holding its lock and never concurrently, so an implementation
-/// does no synchronization. It must keep `len` exact: the queue's capacity checks and its
-/// recovery from a panicking hook (see [`Priority`]) are computed from it.
+/// The queue calls these while holding its putters' lock and never concurrently, so an
+/// implementation does no synchronization. It must keep `len` exact: the queue's capacity
+/// checks and its recovery from a panicking hook (see [`Priority`]) are computed from it.
 ///
 /// ```
 /// use queue::{Fifo, Order};
