@@ -8,16 +8,8 @@ use std::time::Duration;
 
 use queue::{JobError, Pending, WorkerPool};
 
-/// A job that blocks its worker until the test opens the gate, and says when it started.
-fn gated_job(pool: &WorkerPool) -> (Pending<()>, mpsc::Receiver<()>, mpsc::Sender<()>) {
-    let (started_tx, started) = mpsc::channel();
-    let (open, gate) = mpsc::channel();
-    let pending = pool.submit(move || {
-        started_tx.send(()).unwrap();
-        gate.recv().unwrap();
-    });
-    (pending, started, open)
-}
+mod gate;
+use gate::gated_job;
 
 #[test]
 fn pool_and_results_can_cross_threads() {

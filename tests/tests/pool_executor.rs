@@ -12,18 +12,12 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use executor::Executor;
-use queue::{Pending, WorkerPool};
+use queue::WorkerPool;
 
-/// A job that blocks its worker until the test opens the gate, and says when it started.
-fn gated_job(pool: &WorkerPool) -> (Pending<()>, mpsc::Receiver<()>, mpsc::Sender<()>) {
-    let (started_tx, started) = mpsc::channel();
-    let (open, gate) = mpsc::channel();
-    let pending = pool.submit(move || {
-        started_tx.send(()).unwrap();
-        gate.recv().unwrap();
-    });
-    (pending, started, open)
-}
+// Shared with the pool's own tests; a path, because `queue`'s test helpers are no crate.
+#[path = "../../queue/tests/gate/mod.rs"]
+mod gate;
+use gate::gated_job;
 
 #[test]
 fn ten_thousand_pool_results_awaited_by_executor_tasks() {
