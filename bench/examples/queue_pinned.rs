@@ -9,6 +9,9 @@ use std::sync::mpsc::sync_channel;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
+use bench::measure::ns_per;
+use bench::rounds::interleaved;
+use bench::stats::{median, percentile};
 use queue::Queue;
 
 const ITEMS: u64 = 1_000_000;
@@ -80,25 +83,24 @@ fn main() {
     let cap: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1024);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(5);
     let cores = if mode == "same" { (0, 0) } else { (0, 1) };
-    let ns = |d: Duration| d.as_nanos() as f64 / ITEMS as f64;
-    let mut rows: [(&str, Vec<f64>); 3] = [
-        ("ours", vec![]),
-        ("ours get_batch", vec![]),
-        ("std", vec![]),
-    ];
-    for _ in 0..rounds {
-        rows[0].1.push(ns(ours(cores, cap, false)));
-        rows[1].1.push(ns(ours(cores, cap, true)));
-        rows[2].1.push(ns(std_channel(cores, cap)));
-    }
+    let names = ["ours", "ours get_batch", "std"];
+    // Like the targets bench: a warm-up, then rounds that rotate who goes first.
+    let samples = interleaved(&[0, 1, 2], rounds, |i| {
+        let elapsed = match i {
+            0 => ours(cores, cap, false),
+            1 => ours(cores, cap, true),
+            _ => std_channel(cores, cap),
+        };
+        ns_per(elapsed, ITEMS)
+    });
     println!("SPSC cap {cap}, {mode} cores, {rounds} rounds (median, min..max ns/item):");
-    for (name, mut v) in rows {
-        v.sort_by(f64::total_cmp);
+    for (name, v) in names.iter().zip(&samples) {
+        let (mid, min, max) = (median(v), percentile(v, 0.0), percentile(v, 100.0));
         println!(
             "  {name:<15} {:>7.1}  ({:.1}..{:.1})",
-            v[v.len() / 2],
-            v[0],
-            v[v.len() - 1]
+            mid.unwrap_or(f64::NAN),
+            min.unwrap_or(f64::NAN),
+            max.unwrap_or(f64::NAN)
         );
     }
 }

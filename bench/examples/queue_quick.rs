@@ -1,11 +1,14 @@
-//! A quick look at the queue rows of the targets bench: ours vs the peers, interleaved rounds,
-//! medians. For iterating on the queue's design; `cargo bench -p bench --bench targets` is the
+//! A quick look at the queue rows of the targets bench: ours vs the peers, interleaved rounds
+//! (`bench::rounds`, as the targets bench does), medians. For iterating on the queue's design; `cargo bench -p bench --bench targets` is the
 //! report of record.
 //!
 //! `cargo run --release -p bench --example queue_quick [rounds] [shape] [contender]`: the
 //! optional filters keep shapes/contenders whose label/name contains them (for `perf record`).
 
+use bench::measure::ns_per;
 use bench::queues::QueueContender::{self, *};
+use bench::rounds::interleaved;
+use bench::stats::{median, percentile};
 use bench::threads::Shape;
 
 fn main() {
@@ -28,22 +31,19 @@ fn main() {
         if !label.contains(&shape_filter) {
             continue;
         }
-        let mut samples: Vec<Vec<f64>> = vec![Vec::new(); contenders.len()];
-        for _ in 0..rounds {
-            for (i, c) in contenders.iter().enumerate() {
-                let t = c.transfer(shape, items);
-                samples[i].push(t.as_nanos() as f64 / items as f64);
-            }
-        }
+        // Like the targets bench: a warm-up, then rounds that rotate who goes first.
+        let samples = interleaved(&contenders, rounds, |c| {
+            ns_per(c.transfer(shape, items), items)
+        });
         println!("{label}:");
-        for (c, s) in contenders.iter().zip(&mut samples) {
-            s.sort_by(f64::total_cmp);
+        for (c, s) in contenders.iter().zip(&samples) {
+            let (mid, min, max) = (median(s), percentile(s, 0.0), percentile(s, 100.0));
             println!(
                 "  {:<18} {:>9.1} ns/item  (min {:.1}, max {:.1})",
                 c.name(),
-                s[s.len() / 2],
-                s[0],
-                s[s.len() - 1]
+                mid.unwrap_or(f64::NAN),
+                min.unwrap_or(f64::NAN),
+                max.unwrap_or(f64::NAN)
             );
         }
     }
