@@ -28,12 +28,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use crate::drop_queue::drop_deferred;
 use crate::join::{JoinError, Joinable};
 use crate::task::{RawTask, TaskId};
 use crate::waker::TaskWaker;
 use crate::waker_pool::WakerPool;
 
-enum Stage<F: Future> {
+enum Stage<F: Future + 'static> {
     /// Waiting to be polled (in the run queue, or for a wake).
     Idle {
         future: Pin<Box<F>>,
@@ -51,13 +52,15 @@ enum Stage<F: Future> {
     Consumed,
 }
 
-pub(crate) struct TaskCell<F: Future> {
+/// `'static`: its stage may wait in the thread's drop queue (`drop_queue.rs`); `spawn` asks
+/// for `'static` anyway.
+pub(crate) struct TaskCell<F: Future + 'static> {
     stage: Cell<Stage<F>>,
     /// Whoever awaits the `JoinHandle`.
     join_waker: Cell<Option<Waker>>,
 }
 
-impl<F: Future> TaskCell<F> {
+impl<F: Future + 'static> TaskCell<F> {
     pub(crate) fn new(future: F) -> Self {
         TaskCell {
             stage: Cell::new(Stage::Idle {
@@ -88,20 +91,30 @@ impl<F: Future> TaskCell<F> {
         {
             waker.retire(); // a clone still out there must not queue the freed id
         }
-        drop_quietly(old);
+        // Through the drop queue: the future's `Drop` may abort or spawn the next task of a
+        // chain, and must not unwind out of the run loop, `abort` or teardown.
+        drop_deferred(old);
         if let Some(waker) = self.join_waker.take() {
             waker.wake();
         }
     }
 }
 
-/// Drops a future (or stage) and swallows a panic from its `Drop`: a task's destructor must not
-/// take down the executor any more than its `poll` may.
-fn drop_quietly<T>(value: T) {
-    let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
+/// The last reference is gone (the slab's or the handle's): an output nobody read, or the
+/// error of a task that panicked, is dropped through the drop queue — its `Drop` may panic, or
+/// drop the handle of the next finished task in a chain (`drop_queue.rs`).
+impl<F: Future + 'static> Drop for TaskCell<F> {
+    fn drop(&mut self) {
+        match self.stage.replace(Stage::Consumed) {
+            Stage::Consumed | Stage::Polling { .. } => {}
+            // The common case (the output was a plain value): nothing to defer.
+            Stage::Finished(Ok(output)) if !std::mem::needs_drop::<F::Output>() => drop(output),
+            stage => drop_deferred(stage),
+        }
+    }
 }
 
-impl<F: Future> RawTask for TaskCell<F> {
+impl<F: Future + 'static> RawTask for TaskCell<F> {
     fn poll(&self, id: TaskId, wakers: &WakerPool) -> bool {
         let (mut future, waker) = match self.stage.replace(Stage::Polling {
             abort_requested: false,
@@ -166,11 +179,13 @@ impl<F: Future> RawTask for TaskCell<F> {
     }
 }
 
-impl<F: Future> Joinable<F::Output> for TaskCell<F> {
+impl<F: Future + 'static> Joinable<F::Output> for TaskCell<F> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
         match self.stage.replace(Stage::Consumed) {
             Stage::Finished(outcome) => return Poll::Ready(outcome),
-            Stage::Consumed => panic!("JoinHandle polled again after it returned its result"),
+            Stage::Consumed => {
+                panic!("a JoinHandle was polled again after it returned its result; await it once")
+            }
             unfinished => self.stage.set(unfinished),
         }
         // Keep the stored waker if it would wake the same task (the common case: no clone).
