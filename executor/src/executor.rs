@@ -382,7 +382,8 @@ impl std::fmt::Debug for Executor {
 }
 
 /// Dropping an executor drops every task still pending (their handles yield "cancelled"), and
-/// makes every waker that outlives it a no-op.
+/// makes every waker that outlives it a no-op. A panic in a future's `Drop` is caught and
+/// dropped; a `Drop` may run another executor (`run`) to clean up: this one is not running.
 impl Drop for Executor {
     fn drop(&mut self) {
         self.core.shutdown();
@@ -409,7 +410,8 @@ pub fn run<F: Future>(future: F) -> F::Output {
 /// Spawns `future` on the executor running on this thread (asyncio's `create_task`).
 ///
 /// # Panics
-/// When called outside an executor (not inside [`run`], [`Executor::block_on`], or a task).
+/// - When called outside an executor (not inside [`run`], [`Executor::block_on`], or a task).
+/// - When 2³² − 1 tasks are alive at once (also [`Executor::spawn`]).
 ///
 /// ```
 /// executor::run(async {

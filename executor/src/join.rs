@@ -27,6 +27,9 @@ pub(crate) trait Joinable<T> {
 /// drop instead, see [`abort_on_drop`](Self::abort_on_drop).
 /// The handle is not `Send`: the task lives on the executor's thread, and so does its handle.
 ///
+/// # Panics
+/// Polling it again after it returned the result (await a handle once).
+///
 /// ```
 /// let out = executor::run(async {
 ///     let handle = executor::spawn(async { 6 * 7 });
