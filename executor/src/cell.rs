@@ -111,6 +111,10 @@ impl<F: Future + 'static> Drop for TaskCell<F> {
             Stage::Finished(Ok(output)) if !std::mem::needs_drop::<F::Output>() => drop(output),
             stage => drop_deferred(stage),
         }
+        // Someone polled the handle and left: their waker's `Drop` is user code too.
+        if let Some(waker) = self.join_waker.take() {
+            drop_deferred(waker);
+        }
     }
 }
 

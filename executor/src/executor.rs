@@ -165,7 +165,10 @@ impl Core {
         }
         drop(tasks);
         let timers = self.timers.borrow_mut().take_all();
-        drop(timers);
+        // One by one and caught: a foreign waker's `Drop` is user code too.
+        for (_, waker) in timers {
+            drop_queue::drop_quietly(waker);
+        }
         self.run_queue.borrow_mut().clear();
         self.shared.close();
     }

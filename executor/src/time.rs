@@ -202,8 +202,8 @@ impl fmt::Debug for Sleep {
 /// Dropping a [`JoinHandle`](crate::JoinHandle) only detaches its task, so `timeout(d, handle)`
 /// that runs out leaves the task running. asyncio's `wait_for(task, d)` cancels it: that is
 /// `timeout(d, handle.abort_on_drop())` (see [`JoinHandle::abort_on_drop`]). On the virtual
-/// clock, a future that waits for another thread needs [`off_thread`](crate::off_thread), or
-/// the clock jumps to the deadline without waiting for that thread.
+/// clock, mind work on other threads: see
+/// [`Executor::with_virtual_clock`](crate::Executor::with_virtual_clock).
 ///
 /// [`JoinHandle::abort_on_drop`]: crate::JoinHandle::abort_on_drop
 ///

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::future::Future;
 use std::panic::{catch_unwind, panic_any, AssertUnwindSafe};
 use std::rc::Rc;
 
@@ -132,4 +133,29 @@ fn teardown_of_futures_whose_drop_panics_stays_inside_and_drops_the_rest() {
         assert_eq!(counts_inside.drops(), 0);
     });
     assert_eq!(counts.drops(), 1);
+}
+
+#[test]
+fn teardown_of_a_timer_whose_foreign_waker_panics_when_dropped_stays_inside() {
+    /// Panics when its last reference goes.
+    struct PanicsWhenDropped;
+    impl std::task::Wake for PanicsWhenDropped {
+        fn wake(self: std::sync::Arc<Self>) {}
+    }
+    impl Drop for PanicsWhenDropped {
+        fn drop(&mut self) {
+            panic!("waker dropped");
+        }
+    }
+    let ex = Executor::with_virtual_clock();
+    let mut sleep = Box::pin(executor::sleep(std::time::Duration::from_secs(3600)));
+    ex.block_on(async {
+        let waker = std::task::Waker::from(std::sync::Arc::new(PanicsWhenDropped));
+        let mut cx = std::task::Context::from_waker(&waker);
+        assert!(sleep.as_mut().poll(&mut cx).is_pending());
+        // Our `waker` goes here; the timer's clone is the last one.
+    });
+    let dropped = catch_unwind(AssertUnwindSafe(|| drop(ex)));
+    assert!(dropped.is_ok(), "dropping the executor did not panic");
+    drop(sleep); // its executor is gone: nothing left to remove
 }

@@ -23,7 +23,7 @@ fn timeout_of_an_abort_on_drop_handle_cancels_the_task_as_wait_for_does() {
         "cancelled: its future was dropped at once"
     );
 
-    // A plain handle detaches: the task runs on (asyncio's `shield`, roughly).
+    // A plain handle is only detached: the task runs on.
     let (future, counts) = probe(Act::Pending);
     let task = ex.spawn(future);
     assert!(drive(&ex, timeout(ms(1000), task)).is_err());
