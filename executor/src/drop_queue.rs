@@ -45,62 +45,77 @@ use crate::sync::thread_local;
 trait Deferred {}
 impl<T> Deferred for T {}
 
-struct Queue {
+/// Whether a drop is in progress on this thread, and whether it has values waiting. Apart
+/// from the values themselves: a thread-local with no destructor is a plain memory access, and
+/// this one is read for every finished task; the values' `Vec` needs a destructor, which makes
+/// each access check whether the thread's locals are being torn down.
+struct State {
     /// True while an outermost [`drop_deferred`] runs on this thread.
     active: Cell<bool>,
-    values: RefCell<Vec<Box<dyn Deferred>>>,
+    /// True while `VALUES` is not empty.
+    queued: Cell<bool>,
 }
 
 // `const` initialisation, as in `context.rs` (loom's macro does not accept it).
 #[cfg(not(loom))]
 thread_local! {
-    static QUEUE: Queue = const {
-        Queue { active: Cell::new(false), values: RefCell::new(Vec::new()) }
-    };
+    static STATE: State = const { State { active: Cell::new(false), queued: Cell::new(false) } };
+    static VALUES: RefCell<Vec<Box<dyn Deferred>>> = const { RefCell::new(Vec::new()) };
 }
 #[cfg(loom)]
 thread_local! {
-    static QUEUE: Queue = Queue { active: Cell::new(false), values: RefCell::new(Vec::new()) };
+    static STATE: State = State { active: Cell::new(false), queued: Cell::new(false) };
+    static VALUES: RefCell<Vec<Box<dyn Deferred>>> = RefCell::new(Vec::new());
 }
 
 /// Drops `value` — now, or after the deferred drop already in progress on this thread — and
 /// swallows any panic from its `Drop`. Never recurses into itself: see the module docs.
+#[inline]
 pub(crate) fn drop_deferred<T: 'static>(value: T) {
-    let mut value = Some(value);
-    // `try_with`: while the thread's locals are being destroyed there is no queue; drop now.
-    let outermost = QUEUE
-        .try_with(|queue| {
-            if queue.active.replace(true) {
-                if let Some(value) = value.take() {
-                    queue.values.borrow_mut().push(Box::new(value));
-                }
-                false
-            } else {
-                true
-            }
-        })
-        .unwrap_or(true);
-    if let Some(value) = value {
-        drop_quietly(value);
+    // `STATE` has no destructor, so `with` cannot fail, even while the thread exits.
+    if STATE.with(|state| state.active.replace(true)) {
+        defer(Box::new(value));
+        return;
     }
-    if outermost {
+    drop_quietly(value);
+    if STATE.with(|state| state.queued.get()) {
         drain();
     }
+    STATE.with(|state| state.active.set(false));
 }
 
-/// Drops what deeper drops deferred, until nothing is left; then ends the drop in progress.
-fn drain() {
-    let _ = QUEUE.try_with(|queue| {
-        loop {
-            // One at a time, the borrow released before the drop: it may defer more.
-            let next = queue.values.borrow_mut().pop();
-            match next {
-                Some(value) => drop_quietly(value),
-                None => break,
-            }
-        }
-        queue.active.set(false);
+/// Queues a value for the drop in progress.
+#[cold]
+fn defer(value: Box<dyn Deferred>) {
+    let mut value = Some(value);
+    let _ = VALUES.try_with(|values| {
+        values.borrow_mut().extend(value.take());
+        STATE.with(|state| state.queued.set(true));
     });
+    // No `Vec`: the thread's locals are being torn down. Drop now (the one case that recurses).
+    drop_quietly(value);
+}
+
+/// Drops the queued values, and what their drops queue, until none is left.
+#[cold]
+fn drain() {
+    loop {
+        // One at a time, the borrow released before the drop: it may defer more.
+        let next = VALUES
+            .try_with(|values| {
+                let mut values = values.borrow_mut();
+                let next = values.pop();
+                STATE.with(|state| state.queued.set(!values.is_empty()));
+                next
+            })
+            .ok()
+            .flatten();
+        match next {
+            Some(value) => drop_quietly(value),
+            None => break,
+        }
+    }
+    STATE.with(|state| state.queued.set(false));
 }
 
 /// Drops `value`, swallowing a panic from its `Drop` — and one from its panic payload's.
@@ -126,8 +141,12 @@ pub(crate) struct Scope {
 
 impl Scope {
     pub(crate) fn enter() -> Scope {
-        let saved = QUEUE
-            .try_with(|queue| (queue.active.replace(false), queue.values.take()))
+        let saved = STATE
+            .try_with(|state| {
+                let values = VALUES.try_with(|values| values.take()).unwrap_or_default();
+                state.queued.set(false);
+                (state.active.replace(false), values)
+            })
             .ok();
         Scope { saved }
     }
@@ -138,10 +157,11 @@ impl Drop for Scope {
         if let Some((active, values)) = self.saved.take() {
             // Every drop started inside the scope has drained the queue by now (a drain never
             // unwinds), so nothing of ours is lost by putting the outer state back.
-            let _ = QUEUE.try_with(|queue| {
-                queue.active.set(active);
-                let ours = queue.values.replace(values);
-                debug_assert!(ours.is_empty());
+            let _ = STATE.try_with(|state| {
+                state.active.set(active);
+                state.queued.set(!values.is_empty());
+                let ours = VALUES.try_with(|slot| slot.replace(values));
+                debug_assert!(ours.map_or(true, |ours| ours.is_empty()));
             });
         }
     }
@@ -173,7 +193,7 @@ mod tests {
         drop_deferred(list);
         assert_eq!(count.get(), 200_000);
         drop_deferred(Boom);
-        assert!(!QUEUE.with(|queue| queue.active.get()), "the drop ended");
+        assert!(!STATE.with(|state| state.active.get()), "the drop ended");
     }
 
     struct Boom;
