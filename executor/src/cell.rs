@@ -8,6 +8,10 @@
 //! Everything here is single-threaded: only the executor's thread polls a task, and
 //! `JoinHandle` is not `Send`.
 //!
+//! The user values a cell drops — the future when the task ends, an output or panic nobody
+//! read when the cell goes — go through `drop_queue.rs`: a panic in their `Drop` stays inside,
+//! and a chain of tasks reaching each other through those drops is dropped by a loop.
+//!
 //! # Why a `Cell<Stage>` and not a `RefCell`
 //!
 //! Memory per pending task (issue #6). A `RefCell` adds an 8-byte borrow counter, and glibc

@@ -45,10 +45,10 @@ use crate::sync::thread_local;
 trait Deferred {}
 impl<T> Deferred for T {}
 
-/// Whether a drop is in progress on this thread, and whether it has values waiting. Apart
-/// from the values themselves: a thread-local with no destructor is a plain memory access, and
-/// this one is read for every finished task; the values' `Vec` needs a destructor, which makes
-/// each access check whether the thread's locals are being torn down.
+/// Whether a drop is in progress on this thread, and whether it has values waiting. Kept apart
+/// from the values' `Vec`: a thread-local with no destructor is never torn down, so reading it
+/// — for every finished task — cannot fail and needs no fallback; only the rare nested drop
+/// touches the `Vec`.
 struct State {
     /// True while an outermost [`drop_deferred`] runs on this thread.
     active: Cell<bool>,
