@@ -8,6 +8,10 @@
 //! Everything here is single-threaded: only the executor's thread polls a task, and
 //! `JoinHandle` is not `Send`.
 //!
+//! The user values a cell drops — the future when the task ends, an output or panic nobody
+//! read when the cell goes — go through `drop_queue.rs`: a panic in their `Drop` stays inside,
+//! and a chain of tasks reaching each other through those drops is dropped by a loop.
+//!
 //! # Why a `Cell<Stage>` and not a `RefCell`
 //!
 //! Memory per pending task (issue #6). A `RefCell` adds an 8-byte borrow counter, and glibc
@@ -28,12 +32,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
+use crate::drop_queue::drop_deferred;
 use crate::join::{JoinError, Joinable};
 use crate::task::{RawTask, TaskId};
 use crate::waker::TaskWaker;
 use crate::waker_pool::WakerPool;
 
-enum Stage<F: Future> {
+enum Stage<F: Future + 'static> {
     /// Waiting to be polled (in the run queue, or for a wake).
     Idle {
         future: Pin<Box<F>>,
@@ -51,13 +56,15 @@ enum Stage<F: Future> {
     Consumed,
 }
 
-pub(crate) struct TaskCell<F: Future> {
+/// `'static`: its stage may wait in the thread's drop queue (`drop_queue.rs`); `spawn` asks
+/// for `'static` anyway.
+pub(crate) struct TaskCell<F: Future + 'static> {
     stage: Cell<Stage<F>>,
     /// Whoever awaits the `JoinHandle`.
     join_waker: Cell<Option<Waker>>,
 }
 
-impl<F: Future> TaskCell<F> {
+impl<F: Future + 'static> TaskCell<F> {
     pub(crate) fn new(future: F) -> Self {
         TaskCell {
             stage: Cell::new(Stage::Idle {
@@ -82,26 +89,48 @@ impl<F: Future> TaskCell<F> {
         // The stage is replaced before the old one (maybe the future) is dropped: its `Drop` is
         // user code and may call back into this very cell (e.g. abort its own handle).
         let old = self.stage.replace(Stage::Finished(outcome));
-        if let Stage::Idle {
-            waker: Some(waker), ..
-        } = &old
-        {
-            waker.retire(); // a clone still out there must not queue the freed id
+        // Only `Idle` holds anything here (`poll` puts the future back before it calls us).
+        if let Stage::Idle { future, waker } = old {
+            if let Some(waker) = waker {
+                waker.retire(); // a clone still out there must not queue the freed id
+            }
+            // Through the drop queue: the future's `Drop` may abort or spawn the next task of
+            // a chain, and must not unwind out of the run loop, `abort` or teardown. Just the
+            // box, not the whole stage: fewer bytes to move on every finished task.
+            if std::mem::needs_drop::<F>() {
+                drop_deferred(future);
+            } // else: no user code in its drop, only the box's free
         }
-        drop_quietly(old);
         if let Some(waker) = self.join_waker.take() {
             waker.wake();
         }
     }
 }
 
-/// Drops a future (or stage) and swallows a panic from its `Drop`: a task's destructor must not
-/// take down the executor any more than its `poll` may.
-fn drop_quietly<T>(value: T) {
-    let _ = catch_unwind(AssertUnwindSafe(move || drop(value)));
+/// The last reference is gone (the slab's or the handle's): an output nobody read, or the
+/// error of a task that panicked, is dropped through the drop queue — its `Drop` may panic, or
+/// drop the handle of the next finished task in a chain (`drop_queue.rs`).
+impl<F: Future + 'static> Drop for TaskCell<F> {
+    fn drop(&mut self) {
+        // `get_mut`, not `replace`: the common cases (the handle took the result, or it is a
+        // plain value) are decided by looking, without moving the stage.
+        let stage = self.stage.get_mut();
+        let user_drop = match stage {
+            Stage::Consumed | Stage::Polling { .. } => false,
+            Stage::Finished(Ok(_)) => std::mem::needs_drop::<F::Output>(),
+            Stage::Finished(Err(_)) | Stage::Idle { .. } => true,
+        };
+        if user_drop {
+            drop_deferred(std::mem::replace(stage, Stage::Consumed));
+        }
+        // Someone polled the handle and left: their waker's `Drop` is user code too.
+        if let Some(waker) = self.join_waker.get_mut().take() {
+            drop_deferred(waker);
+        }
+    }
 }
 
-impl<F: Future> RawTask for TaskCell<F> {
+impl<F: Future + 'static> RawTask for TaskCell<F> {
     fn poll(&self, id: TaskId, wakers: &WakerPool) -> bool {
         let (mut future, waker) = match self.stage.replace(Stage::Polling {
             abort_requested: false,
@@ -166,11 +195,13 @@ impl<F: Future> RawTask for TaskCell<F> {
     }
 }
 
-impl<F: Future> Joinable<F::Output> for TaskCell<F> {
+impl<F: Future + 'static> Joinable<F::Output> for TaskCell<F> {
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
         match self.stage.replace(Stage::Consumed) {
             Stage::Finished(outcome) => return Poll::Ready(outcome),
-            Stage::Consumed => panic!("JoinHandle polled again after it returned its result"),
+            Stage::Consumed => {
+                panic!("a JoinHandle was polled again after it returned its result; await it once")
+            }
             unfinished => self.stage.set(unfinished),
         }
         // Keep the stored waker if it would wake the same task (the common case: no clone).

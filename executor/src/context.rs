@@ -3,8 +3,14 @@
 //!
 //! It is set by `block_on` (and while an executor drops its tasks), and restored by a guard on
 //! exit — also when a panic unwinds through `block_on`.
+//!
+//! *Current* and *running* differ: an executor dropping its tasks is current (a dropping
+//! future may still `spawn`, read `now` or drop a `Sleep`) but not running — it polls nothing
+//! and never will again. So a `Drop` may run another executor then (`run`, `block_on`); only
+//! a `block_on` while one is running is refused: the outer one could not run again until the
+//! inner one returned.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -18,10 +24,30 @@ use crate::waker::Shared;
 #[cfg(not(loom))]
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = const { RefCell::new(None) };
+    static RUNNING: Cell<bool> = const { Cell::new(false) };
 }
 #[cfg(loom)]
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Core>>> = RefCell::new(None);
+    static RUNNING: Cell<bool> = Cell::new(false);
+}
+
+/// Marks this thread as running an executor until dropped (see the module docs).
+pub(crate) struct RunningGuard(());
+
+/// Marks this thread as running an executor; `None` if one already runs here.
+pub(crate) fn start_running() -> Option<RunningGuard> {
+    // During thread-local destruction there is no flag: treat it as "not running".
+    let was_running = RUNNING
+        .try_with(|running| running.replace(true))
+        .unwrap_or(false);
+    (!was_running).then_some(RunningGuard(()))
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        let _ = RUNNING.try_with(|running| running.set(false));
+    }
 }
 
 /// Restores the previous current executor when dropped.
@@ -58,14 +84,15 @@ pub(crate) fn current() -> Option<Rc<Core>> {
         .flatten()
 }
 
-/// The executor running on this thread; panics naming `what` was called outside one.
+/// The executor running on this thread. Otherwise panics with "`done` outside an executor",
+/// and what to do instead: `remedy` it inside `run`, `block_on`, or a task.
 #[track_caller]
-pub(crate) fn expect_current(what: &str) -> Rc<Core> {
+pub(crate) fn expect_current(done: &str, remedy: &str) -> Rc<Core> {
     match current() {
         Some(core) => core,
         None => panic!(
-            "{what} called outside an executor: use it inside `executor::run`, \
-             `Executor::block_on`, or a task they run"
+            "{done} outside an executor; {remedy} it inside `executor::run`, \
+             `Executor::block_on` or a task they run instead"
         ),
     }
 }

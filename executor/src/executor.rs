@@ -1,14 +1,19 @@
 //! The run loop: `Executor`, `block_on`, `spawn`, `run`.
 //!
 //! One scheduler *tick*:
-//! 1. poll the tasks that were in the run queue when the tick began — a task woken during the
-//!    tick (e.g. one that yields) waits for the next tick, behind the others, so it cannot
-//!    starve them; after **every** task poll, poll main (the `block_on` future) if something
-//!    woke it (main is not in the slab; when it wakes *itself*, it queues like a task instead);
-//! 2. fire the timers that are due;
-//! 3. move the ids woken from other threads into the run queue;
-//! 4. if nothing is ready: with the virtual clock and a pending timer, jump the clock to it;
-//!    otherwise park until the next deadline or a wake.
+//! 1. fire the timers that are due;
+//! 2. move the ids woken from other threads into the run queue — both *before* anything is
+//!    polled, as asyncio's `_run_once` moves due timers onto the ready queue before running it:
+//!    so even a `block_on` that ends in its first tick (a program pumping the executor with
+//!    `block_on(yield_now())`) runs what came due or was woken since the last call;
+//! 3. poll main (the `block_on` future) if something woke it, then the tasks that were in the
+//!    run queue at this point — a task woken during the tick (e.g. one that yields) waits for
+//!    the next tick, behind the others, so it cannot starve them; after **every** task poll,
+//!    poll main if something woke it (main is not in the slab; when it wakes *itself*, it
+//!    queues like a task instead);
+//! 4. if nothing is ready: with the virtual clock and a pending timer, jump the clock to it
+//!    (unless an `off_thread` future holds time, see `off_thread.rs`); otherwise park until the
+//!    next deadline or a wake.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -22,6 +27,7 @@ use std::time::Instant;
 use crate::cell::TaskCell;
 use crate::clock::Clock;
 use crate::context;
+use crate::drop_queue;
 use crate::idle::Oversleep;
 use crate::join::JoinHandle;
 use crate::task::{TaskId, TaskSlab};
@@ -45,6 +51,9 @@ pub(crate) struct Core {
     /// Set while the executor drops its tasks: a spawn from a dropping future's `Drop` is
     /// cancelled at once, so shutdown always ends.
     closing: Cell<bool>,
+    /// How many `off_thread` futures are in flight: while any is, the virtual clock does not
+    /// jump (see `off_thread.rs`). A plain counter: they are polled and dropped on this thread.
+    pub(crate) time_holds: Cell<usize>,
 }
 
 impl Core {
@@ -59,6 +68,7 @@ impl Core {
             clock,
             oversleep: Oversleep::new(),
             closing: Cell::new(false),
+            time_holds: Cell::new(0),
         }
     }
 
@@ -115,6 +125,12 @@ impl Core {
             return;
         };
         if self.clock.is_virtual() {
+            if self.time_holds.get() > 0 {
+                // Someone waits for another thread's work: time must not pass without it. Only
+                // that thread's wake can make progress now.
+                self.shared.parker.park(None);
+                return;
+            }
             // Everyone waits for time: make it pass, instantly and exactly.
             self.clock.advance_to(deadline);
             return;
@@ -149,7 +165,10 @@ impl Core {
         }
         drop(tasks);
         let timers = self.timers.borrow_mut().take_all();
-        drop(timers);
+        // One by one and caught: a foreign waker's `Drop` is user code too.
+        for (_, waker) in timers {
+            drop_queue::drop_quietly(waker);
+        }
         self.run_queue.borrow_mut().clear();
         self.shared.close();
     }
@@ -195,6 +214,16 @@ impl Executor {
     /// If nothing is ready and no timer is pending, the executor parks until another thread
     /// wakes one of its tasks, as the real-clock executor does.
     ///
+    /// **Other threads.** The virtual clock ignores work in flight on other threads: it cannot
+    /// see it, only the wakers handed out. So with a timer pending, a task awaiting a worker
+    /// thread would find the clock jumped past its timeout before the worker finished. Await
+    /// such work through [`off_thread`](crate::off_thread) — `off_thread(pool.submit(job))` —
+    /// and the clock holds still until it completes (or is dropped): the executor parks for
+    /// the wake instead of jumping.
+    ///
+    /// **Busy tasks.** The clock only jumps when nothing is ready, so a task that keeps
+    /// yielding (`loop { yield_now().await }`) stops virtual time for everyone.
+    ///
     /// ```
     /// use std::time::Duration;
     /// let ex = executor::Executor::with_virtual_clock();
@@ -216,12 +245,21 @@ impl Executor {
     /// `block_on` continues them; dropping the executor drops them).
     ///
     /// A panic in `future` propagates to the caller; a panic in a spawned task does not (it is
-    /// delivered to that task's [`JoinHandle`]).
+    /// delivered to that task's [`JoinHandle`]), nor does a panic in the `Drop` of anything the
+    /// executor drops for a task — its future, or an output nobody will read (caught and
+    /// dropped, as tokio does).
+    ///
+    /// Calling `block_on` from a `Drop` while *another* executor is being dropped is fine: that
+    /// one is tearing down, not running, and never runs again.
     ///
     /// # Panics
-    /// When called while an executor is already running on this thread (from inside a task or
-    /// another `block_on`): the outer executor could never run again until the inner call
-    /// returned, so this would deadlock; `.await` the future instead.
+    /// - When called while an executor is already running on this thread (from inside a task
+    ///   or another `block_on`): the outer executor could never run again until the inner call
+    ///   returned, so this would deadlock; `.await` the future instead.
+    /// - When a waker that is not the executor's own (one a future passed to a `Sleep` by
+    ///   polling it by hand, say) panics as its timer fires: the executor cannot tell which
+    ///   task that belongs to. The panic propagates; the timer entry is gone, and the executor
+    ///   stays usable — the next `block_on` goes on with the other tasks.
     ///
     /// ```
     /// let ex = executor::Executor::new();
@@ -229,14 +267,17 @@ impl Executor {
     /// assert_eq!(ex.block_on(async { text.len() }), 21);
     /// ```
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        if context::current().is_some() {
+        let Some(_running) = context::start_running() else {
             panic!(
-                "Executor::block_on called while an executor is already running on this thread \
-                 (from inside a task or another block_on); `.await` the future instead"
+                "Executor::block_on was called while an executor is already running on this \
+                 thread (from inside a task or another block_on); `.await` the future instead"
             );
-        }
+        };
         let core = &self.core;
         let _enter = context::enter(core.clone());
+        // What this run drops (finished tasks' futures and outputs) is dropped before it
+        // returns, even when it runs inside another drop (`drop_queue.rs`).
+        let _drops = drop_queue::Scope::enter();
         let main = Arc::new(MainWaker::new(core.shared.clone()));
         let waker = Waker::from(main.clone());
         let mut cx = Context::from_waker(&waker);
@@ -258,6 +299,10 @@ impl Executor {
             poll
         };
         loop {
+            // Due timers and wakes from other threads first, so what they made ready is in the
+            // queue before anything is polled (module docs, step 1 and 2).
+            core.fire_due_timers();
+            core.shared.drain_into(&mut core.run_queue.borrow_mut());
             if main.take_woken() {
                 if let Poll::Ready(output) = poll_main() {
                     return output;
@@ -281,9 +326,12 @@ impl Executor {
                     }
                 }
             }
-            core.fire_due_timers();
-            core.shared.drain_into(&mut core.run_queue.borrow_mut());
-            if core.run_queue.borrow().is_empty() && !main.is_woken() {
+            // Idle only if the next tick would find nothing either: a wake from another thread
+            // during this tick must not let the virtual clock jump before it is drained.
+            if core.run_queue.borrow().is_empty()
+                && !main.is_woken()
+                && !core.shared.has_remote_wakes()
+            {
                 core.idle();
             }
         }
@@ -337,7 +385,8 @@ impl std::fmt::Debug for Executor {
 }
 
 /// Dropping an executor drops every task still pending (their handles yield "cancelled"), and
-/// makes every waker that outlives it a no-op.
+/// makes every waker that outlives it a no-op. A panic in a future's `Drop` is caught and
+/// dropped; a `Drop` may run another executor (`run`) to clean up: this one is not running.
 impl Drop for Executor {
     fn drop(&mut self) {
         self.core.shutdown();
@@ -364,7 +413,8 @@ pub fn run<F: Future>(future: F) -> F::Output {
 /// Spawns `future` on the executor running on this thread (asyncio's `create_task`).
 ///
 /// # Panics
-/// When called outside an executor (not inside [`run`], [`Executor::block_on`], or a task).
+/// - When called outside an executor (not inside [`run`], [`Executor::block_on`], or a task).
+/// - When 2³² − 1 tasks are alive at once (also [`Executor::spawn`]).
 ///
 /// ```
 /// executor::run(async {
@@ -378,5 +428,5 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    context::expect_current("executor::spawn").spawn(future)
+    context::expect_current("`executor::spawn` was called", "call").spawn(future)
 }

@@ -61,10 +61,14 @@ where
         children,
         wakers,
         woken,
+        completed: false,
     }
 }
 
 /// The future returned by [`gather`].
+///
+/// # Panics
+/// When polled again after it returned the outputs (as an `async fn` resumed after completion).
 ///
 /// ```
 /// let g: executor::Gather<std::future::Ready<i32>> =
@@ -78,6 +82,9 @@ pub struct Gather<F: Future> {
     wakers: Vec<Waker>,
     woken: Arc<Woken>,
     remaining: usize,
+    /// Set when it returned the outputs: polling it again panics, as an `async fn` resumed
+    /// after completion does (with no children there would be nothing else to notice it by).
+    completed: bool,
 }
 
 /// The children woken since the gather last ran, and the waker of the task awaiting it. Wakers
@@ -150,10 +157,11 @@ impl<F: Future> Child<F> {
         false
     }
 
+    /// The output of a child that is done (the caller checked).
     fn take(&mut self) -> F::Output {
         match std::mem::replace(self, Child::Taken) {
             Child::Done(output) => output,
-            _ => panic!("gather/join polled again after it completed"),
+            _ => unreachable!("only a finished child's output is taken"),
         }
     }
 }
@@ -167,6 +175,10 @@ impl<F: Future> Future for Gather<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        assert!(
+            !this.completed,
+            "`Gather` polled after it completed: await a `gather` once"
+        );
         let woken = {
             let mut list = this.woken.lock();
             if !list
@@ -189,6 +201,7 @@ impl<F: Future> Future for Gather<F> {
         if this.remaining > 0 {
             return Poll::Pending;
         }
+        this.completed = true;
         Poll::Ready(this.children.iter_mut().map(Child::take).collect())
     }
 }
@@ -217,6 +230,9 @@ pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
 
 /// The future returned by [`join`].
 ///
+/// # Panics
+/// When polled again after it returned the outputs (as an `async fn` resumed after completion).
+///
 /// ```
 /// let j: executor::Join<std::future::Ready<u8>, std::future::Ready<char>> =
 ///     executor::join(std::future::ready(1), std::future::ready('x'));
@@ -236,6 +252,10 @@ impl<A: Future, B: Future> Future for Join<A, B> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
+        assert!(
+            !matches!(this.a, Child::Taken),
+            "`Join` polled after it completed: await a `join` once"
+        );
         this.a.poll_child(cx);
         this.b.poll_child(cx);
         match (&this.a, &this.b) {

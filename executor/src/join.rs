@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
+use crate::abort_on_drop::AbortOnDrop;
 use crate::executor::Core;
 use crate::task::TaskId;
 
@@ -21,8 +22,13 @@ pub(crate) trait Joinable<T> {
 /// An owned permission to await a spawned task's result, or to cancel it.
 ///
 /// Awaiting yields `Ok(output)`, or a [`JoinError`] if the task panicked or was aborted.
-/// Dropping the handle *detaches* the task: it keeps running, and its result is dropped.
+/// Dropping the handle *detaches* the task: it keeps running, and its result is dropped (a
+/// panic in that result's `Drop` is caught and dropped, as tokio does). To cancel the task on
+/// drop instead, see [`abort_on_drop`](Self::abort_on_drop).
 /// The handle is not `Send`: the task lives on the executor's thread, and so does its handle.
+///
+/// # Panics
+/// Polling it again after it returned the result (await a handle once).
 ///
 /// ```
 /// let out = executor::run(async {
@@ -52,6 +58,10 @@ impl<T> JoinHandle<T> {
     /// [`JoinError`]. Idempotent. A task that already finished keeps its result: the handle
     /// still yields `Ok`.
     ///
+    /// If the future's `Drop` panics, the panic is caught and dropped: `abort` returns
+    /// normally and the handle yields the cancelled error all the same — the task *was*
+    /// cancelled, its destructor merely failed (a panic in a poll is what `is_panic` reports).
+    ///
     /// ```
     /// use std::time::Duration;
     /// let result = executor::Executor::with_virtual_clock().block_on(async {
@@ -71,6 +81,28 @@ impl<T> JoinHandle<T> {
                 core.run_queue.borrow_mut().push_back(self.id);
             }
         }
+    }
+
+    /// Makes this handle cancel the task when dropped: awaiting the result yields the same
+    /// `Result<T, JoinError>`, and a drop before the task finished aborts it. So
+    /// `timeout(d, handle.abort_on_drop())` is asyncio's `wait_for(task, d)`, which cancels the
+    /// task on time-out; `timeout(d, handle)` would only detach it.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc, time::Duration};
+    /// let ex = executor::Executor::with_virtual_clock();
+    /// let finished = Rc::new(Cell::new(false));
+    /// let task = ex.spawn({ let finished = finished.clone(); async move {
+    ///     executor::sleep(Duration::from_secs(10)).await;
+    ///     finished.set(true);
+    /// }});
+    /// let out = ex.block_on(executor::timeout(Duration::from_secs(1), task.abort_on_drop()));
+    /// assert!(out.is_err());
+    /// ex.block_on(executor::sleep(Duration::from_secs(20)));
+    /// assert!(!finished.get(), "cancelled on time-out, as `wait_for` does");
+    /// ```
+    pub fn abort_on_drop(self) -> AbortOnDrop<T> {
+        AbortOnDrop::new(self)
     }
 
     /// True once the task has finished: returned, panicked, or been cancelled (asyncio's
@@ -168,7 +200,8 @@ impl JoinError {
     /// The panic payload, e.g. to re-raise it with `std::panic::resume_unwind`.
     ///
     /// # Panics
-    /// If the task was cancelled rather than panicking (check [`is_panic`](Self::is_panic)).
+    /// If the task was cancelled rather than panicking: check [`is_panic`](Self::is_panic)
+    /// first.
     ///
     /// ```
     /// let err = executor::run(async {
@@ -179,7 +212,10 @@ impl JoinError {
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
         match self.repr {
             Repr::Panic(payload) => payload,
-            Repr::Cancelled => panic!("JoinError::into_panic called on a cancelled task's error"),
+            Repr::Cancelled => panic!(
+                "JoinError::into_panic was called on a cancelled task's error; \
+                 check `is_panic()` first"
+            ),
         }
     }
 

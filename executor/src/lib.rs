@@ -23,16 +23,14 @@
 //!  spawn(fut) ─► slab[id] = task { future ─► result, join waker } ◄─── JoinHandle
 //!      │                                               (.await / abort / is_finished)
 //!      └─► run queue (ids) ◄───────────────────────────────────┐
-//!               │                                              │ wake(): scheduled false → true?
-//!               ▼                                              │   this thread:  push, no lock
-//!  run loop, one tick:                                         │   other thread: injector
-//!   1. pop the ids ready at tick start,                        │                 + unpark ───┐
-//!      poll each task with a lent Waker ───────► Waker = Arc{ id, scheduled, Shared }        │
-//!      (poll main, the block_on future,                        ▲                             │
-//!      whenever something woke it)                             │ wake()                      │
-//!   2. fire due timers: BTreeMap<(deadline, seq), Waker> ──────┘                             │
-//!   3. drain the injector (Mutex<Vec<id>>) into the run queue                                │
-//!   4. nothing ready? virtual clock: jump to the next deadline                               │
+//!               ▲                                              │ wake(): scheduled false → true?
+//!  run loop, one tick:                                         │   this thread:  push, no lock
+//!   1. fire due timers: BTreeMap<(deadline, seq), Waker> ──────┤   other thread: injector
+//!   2. drain the injector (Mutex<Vec<id>>) into the run queue  │                 + unpark ───┐
+//!   3. poll main (the block_on future) if woken; pop the ids   │                             │
+//!      ready now, poll each task with a lent Waker ────► Waker = Arc{ id, scheduled, Shared }│
+//!      (and main again whenever something woke it)                                           │
+//!   4. nothing ready? virtual clock: jump to the next deadline (unless off_thread holds it)  │
 //!                     real clock:    Parker::park(until the next deadline) ◄── unpark() ─────┘
 //! ```
 //!
@@ -49,6 +47,10 @@
 //! - The **run queue** holds the ids of tasks that can make progress.
 //! - The **timer** queue holds (deadline, waker) pairs, fired in deadline order and, for equal
 //!   deadlines, in the order they were set. See `timer.rs`, `time.rs`.
+//! - Everything the executor **drops** for a task (its future, an output nobody reads) is
+//!   dropped through a thread-local queue: a panic in a `Drop` stays inside, and a chain of
+//!   tasks whose drops reach the next one is dropped in a loop, not by recursion. See
+//!   `drop_queue.rs`.
 //! - The **parker** puts the thread to sleep when nothing is ready, until the next deadline or a
 //!   wake from another thread; a wake that races the executor going to sleep is never lost.
 //!   See `parker.rs`.
@@ -62,7 +64,8 @@
 //! | `await task`                         | `handle.await` → `Result<T, JoinError>`        |
 //! | `await asyncio.sleep(secs)`          | [`sleep`]`(duration).await`                    |
 //! | `await asyncio.sleep(0)`             | [`yield_now`]`().await`                        |
-//! | `await asyncio.wait_for(aw, secs)`   | [`timeout`]`(duration, fut).await`             |
+//! | `await asyncio.wait_for(coro, secs)` | [`timeout`]`(duration, fut).await`             |
+//! | `await asyncio.wait_for(task, secs)` | [`timeout`]`(d, handle.abort_on_drop()).await` |
 //! | `await asyncio.gather(a, b, c)`      | [`gather`]`([a, b, c]).await`, [`join`]`(a, b)`|
 //! | `task.cancel()`                      | [`JoinHandle::abort`]                          |
 //! | `task.done()`                        | [`JoinHandle::is_finished`]                    |
@@ -70,6 +73,10 @@
 //! | `asyncio.CancelledError`             | [`JoinError::is_cancelled`]                    |
 //! | `asyncio.TimeoutError`               | [`Elapsed`]                                    |
 //! | (none built in)                      | [`Executor::with_virtual_clock`]               |
+//! | `await asyncio.to_thread(f)`         | [`off_thread`]`(pool.submit(f)).await` (1)     |
+//!
+//! (1) `queue::WorkerPool::submit`; `off_thread` matters only on the virtual clock, which
+//! otherwise ignores work in flight on other threads (see [`Executor::with_virtual_clock`]).
 //!
 //! # The article's example, in asyncio's order
 //!
@@ -109,13 +116,16 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod abort_on_drop;
 mod cell;
 mod clock;
 mod context;
+mod drop_queue;
 mod executor;
 mod gather;
 mod idle;
 mod join;
+mod off_thread;
 mod parker;
 mod sync;
 mod task;
@@ -128,9 +138,11 @@ mod yield_now;
 #[cfg(test)]
 mod tests;
 
+pub use crate::abort_on_drop::AbortOnDrop;
 pub use crate::executor::{run, spawn, Executor};
 pub use crate::gather::{gather, join, Gather, Join};
 pub use crate::join::{JoinError, JoinHandle};
+pub use crate::off_thread::{off_thread, OffThread};
 pub use crate::time::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use crate::yield_now::{yield_now, YieldNow};
 

@@ -104,7 +104,10 @@ impl TaskSlab {
             let index = u32::try_from(self.slots.len())
                 .ok()
                 .filter(|&index| index < NO_SLOT)
-                .expect("more than 2^32 - 1 live tasks");
+                .expect(
+                    "executor::spawn: more than 2^32 - 1 tasks alive at once; \
+                     let some finish before spawning more",
+                );
             self.slots.push(Slot::Occupied(task));
             self.generations.push(0);
             index

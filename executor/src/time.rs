@@ -32,7 +32,9 @@ use crate::timer::TimerKey;
 /// });
 /// ```
 pub fn now() -> Instant {
-    context::expect_current("executor::now").clock.now()
+    context::expect_current("`executor::now` was called", "call")
+        .clock
+        .now()
 }
 
 /// Waits until `duration` has passed (asyncio's `sleep`).
@@ -129,7 +131,7 @@ impl Future for Sleep {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = self.get_mut();
-        let core = context::expect_current("polling a Sleep");
+        let core = context::expect_current("a `Sleep` was polled", "await");
         let now = core.clock.now();
         let deadline = match this.deadline {
             Deadline::After(duration) => now.checked_add(duration),
@@ -197,6 +199,14 @@ impl fmt::Debug for Sleep {
 /// Runs `future` for at most `duration` (asyncio's `wait_for`). Output: `Ok(output)`, or
 /// `Err(Elapsed)` if time ran out first — then the inner future is dropped (cancelled).
 ///
+/// Dropping a [`JoinHandle`](crate::JoinHandle) only detaches its task, so `timeout(d, handle)`
+/// that runs out leaves the task running. asyncio's `wait_for(task, d)` cancels it: that is
+/// `timeout(d, handle.abort_on_drop())` (see [`JoinHandle::abort_on_drop`]). On the virtual
+/// clock, mind work on other threads: see
+/// [`Executor::with_virtual_clock`](crate::Executor::with_virtual_clock).
+///
+/// [`JoinHandle::abort_on_drop`]: crate::JoinHandle::abort_on_drop
+///
 /// The inner future is polled before the clock is checked, so a future that is ready in time
 /// wins a tie. Like [`sleep`], the time limit starts at the first poll.
 ///
@@ -218,6 +228,9 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 }
 
 /// The future returned by [`timeout`].
+///
+/// # Panics
+/// When polled again after it completed.
 ///
 /// The inner future is boxed: pinning it in place would need unsafe pin projection (or a
 /// macro crate doing it), which this crate forbids. One allocation per `timeout` is the price.
@@ -243,7 +256,7 @@ impl<F: Future> Future for Timeout<F> {
         let future = this
             .future
             .as_mut()
-            .expect("Timeout polled again after it completed");
+            .expect("`Timeout` polled after it completed: await a `timeout` once");
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             this.future = None;
             this.sleep.deregister();

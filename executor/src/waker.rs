@@ -75,6 +75,11 @@ impl Shared {
         }
     }
 
+    /// True if a wake from another thread waits to be drained (a hint: one may land just after).
+    pub(crate) fn has_remote_wakes(&self) -> bool {
+        self.pending.load(Ordering::Relaxed)
+    }
+
     /// Executor shutdown: forget queued ids and ignore every later wake.
     pub(crate) fn close(&self) {
         let mut injector = lock(&self.injector);

@@ -1,0 +1,211 @@
+//! Faults and misuse the executor must survive with a clear outcome: a `block_on` that ends in
+//! its first tick still fires due timers and runs wakes from other threads; a combinator polled
+//! after it completed panics saying so; a foreign waker that panics when its timer fires
+//! propagates out of `block_on` and leaves the executor usable; a `Drop` may run another
+//! executor while this one tears down; misuse panics say what was done and what to do instead.
+
+mod common;
+
+use std::cell::Cell;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Instant;
+
+use common::{message, ms, probe, Act, CountingWaker};
+use executor::{gather, join, now, run, sleep, sleep_until, spawn, yield_now, Executor};
+
+fn panic_text<T>(f: impl FnOnce() -> T) -> String {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(_) => panic!("expected a panic"),
+        Err(payload) => message(&*payload),
+    }
+}
+
+#[test]
+fn a_block_on_that_ends_in_its_first_tick_runs_tasks_woken_from_other_threads() {
+    let ex = Executor::new();
+    let (future, counts) = probe(Act::ReadyOn(2));
+    let handle = ex.spawn(future);
+    ex.block_on(yield_now()); // one turn: the task is polled once and hands its waker out
+    assert_eq!(counts.polls(), 1);
+    let waker = counts.waker();
+    std::thread::spawn(move || waker.wake()).join().unwrap();
+    // The wake is in the injector before this call starts: its first tick must drain it, so
+    // main's `yield_now` lets the woken task run once, as it promises.
+    ex.block_on(yield_now());
+    assert_eq!(counts.polls(), 2);
+    assert!(handle.is_finished());
+}
+
+#[test]
+fn a_block_on_that_ends_in_its_first_tick_fires_due_timers() {
+    let ex = Executor::new();
+    // Far enough ahead that the first poll registers a timer (checked below).
+    let deadline = Instant::now() + ms(50);
+    let handle = ex.spawn(sleep_until(deadline));
+    ex.block_on(yield_now());
+    assert!(!handle.is_finished(), "the timer is set, not due yet");
+    // Let real time pass the known deadline (no ordering depends on how long this takes).
+    while Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+    // Due before this call starts: asyncio's `_run_once` moves due timers onto the ready
+    // queue before it runs that queue, so the task runs within main's one turn.
+    ex.block_on(yield_now());
+    assert!(handle.is_finished());
+}
+
+#[test]
+fn join_polled_after_it_completed_panics_like_gather() {
+    let waker = Waker::from(Arc::new(CountingWaker::default()));
+    let mut cx = Context::from_waker(&waker);
+    let mut both = join(async { 1 }, async { 2 });
+    assert_eq!(Pin::new(&mut both).poll(&mut cx), Poll::Ready((1, 2)));
+    let m = panic_text(|| Pin::new(&mut both).poll(&mut cx));
+    assert!(m.contains("`Join` polled after it completed"), "{m:?}");
+
+    let mut all = gather([1, 2].map(std::future::ready));
+    assert_eq!(Pin::new(&mut all).poll(&mut cx), Poll::Ready(vec![1, 2]));
+    let m = panic_text(|| Pin::new(&mut all).poll(&mut cx));
+    assert!(m.contains("`Gather` polled after it completed"), "{m:?}");
+
+    // Also with no children at all: there is no child left to notice.
+    let mut none = gather(Vec::<std::future::Ready<u8>>::new());
+    assert_eq!(Pin::new(&mut none).poll(&mut cx), Poll::Ready(vec![]));
+    let m = panic_text(|| Pin::new(&mut none).poll(&mut cx));
+    assert!(m.contains("`Gather` polled after it completed"), "{m:?}");
+}
+
+struct PanickingWaker;
+impl Wake for PanickingWaker {
+    fn wake(self: Arc<Self>) {
+        panic!("this foreign waker panics");
+    }
+}
+
+#[test]
+fn a_foreign_waker_panicking_in_a_timer_propagates_and_the_executor_goes_on() {
+    let ex = Executor::with_virtual_clock();
+    let t0 = ex.block_on(async { now() });
+    let other = ex.spawn(async {
+        sleep(ms(20)).await;
+        now()
+    });
+    let m = panic_text(|| {
+        ex.block_on(async {
+            let foreign = Waker::from(Arc::new(PanickingWaker));
+            let mut early = pin!(sleep(ms(10)));
+            let polled = early.as_mut().poll(&mut Context::from_waker(&foreign));
+            assert!(
+                polled.is_pending(),
+                "its timer is set, with the foreign waker"
+            );
+            sleep(ms(15)).await; // the 10 ms timer fires first and calls the foreign wake
+            unreachable!("the foreign wake panicked at 10 ms")
+        })
+    });
+    assert_eq!(m, "this foreign waker panics");
+    // The timer entry was removed before the wake; the other task goes on as if nothing
+    // happened, and so does a fresh `block_on`.
+    let done_at = ex.block_on(other).unwrap();
+    assert_eq!(done_at - t0, ms(20));
+    assert_eq!(
+        ex.block_on(async {
+            sleep(ms(5)).await;
+            now() - t0
+        }),
+        ms(25)
+    );
+}
+
+/// Runs a cleanup on an executor of its own when dropped, and records what happened.
+struct CleanupOnDrop {
+    outcome: Rc<Cell<Option<Result<u32, String>>>>,
+}
+
+impl Drop for CleanupOnDrop {
+    fn drop(&mut self) {
+        let cleanup = catch_unwind(|| run(async { spawn(async { 40 }).await.unwrap() + 2 }));
+        self.outcome
+            .set(Some(cleanup.map_err(|payload| message(&*payload))));
+    }
+}
+
+#[test]
+fn a_drop_may_run_another_executor_while_this_one_tears_down() {
+    let outcome = Rc::new(Cell::new(None));
+    let ex = Executor::new();
+    let guard = CleanupOnDrop {
+        outcome: outcome.clone(),
+    };
+    drop(ex.spawn(async move {
+        let _guard = guard;
+        std::future::pending::<()>().await
+    }));
+    ex.block_on(yield_now()); // the task runs once and waits forever
+    drop(ex); // tearing down: not running, and never again
+    assert_eq!(outcome.take(), Some(Ok(42)), "the cleanup ran");
+
+    // The same from `run`'s teardown.
+    let guard = CleanupOnDrop {
+        outcome: outcome.clone(),
+    };
+    run(async move {
+        drop(spawn(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await
+        }));
+        yield_now().await;
+    });
+    assert_eq!(outcome.take(), Some(Ok(42)), "the cleanup ran");
+}
+
+#[test]
+fn a_drop_may_not_run_an_executor_while_another_one_is_running() {
+    // An executor torn down *inside a task* of a running one: the running one is still on the
+    // stack, so a nested `run` would stall it — that still panics.
+    let outcome = Rc::new(Cell::new(None));
+    let inner = Executor::new();
+    let guard = CleanupOnDrop {
+        outcome: outcome.clone(),
+    };
+    drop(inner.spawn(async move {
+        let _guard = guard;
+        std::future::pending::<()>().await
+    }));
+    inner.block_on(yield_now());
+    run(async move { spawn(async move { drop(inner) }).await.unwrap() });
+    match outcome.take() {
+        Some(Err(m)) => assert!(m.contains("already running"), "{m:?}"),
+        other => panic!("expected the nested run to panic, got {other:?}"),
+    }
+}
+
+#[test]
+fn misuse_panics_say_what_was_done_and_what_to_do() {
+    let waker = Waker::from(Arc::new(CountingWaker::default()));
+    let m = panic_text(|| {
+        let mut sleep = pin!(sleep(ms(1)));
+        let _ = sleep.as_mut().poll(&mut Context::from_waker(&waker));
+    });
+    assert!(
+        m.starts_with("a `Sleep` was polled outside an executor") && m.contains("instead"),
+        "{m:?}"
+    );
+    let m = panic_text(|| drop(spawn(async {})));
+    assert!(
+        m.starts_with("`executor::spawn` was called outside an executor") && m.contains("instead"),
+        "{m:?}"
+    );
+    let m = panic_text(now);
+    assert!(
+        m.starts_with("`executor::now` was called outside an executor") && m.contains("instead"),
+        "{m:?}"
+    );
+    let m = panic_text(|| Executor::new().block_on(async { run(async {}) }));
+    assert!(m.contains("instead"), "{m:?}");
+}
