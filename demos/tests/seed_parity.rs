@@ -4,8 +4,8 @@
 //! gives a package's own integration tests the path of its binaries (`CARGO_BIN_EXE_<name>`,
 //! built before the tests run); from another crate we would have to guess `target/<profile>/`.
 //!
-//! The reference outputs are read from `shared/reference/`, which sits next to the repository
-//! (`<repo>/../shared`).
+//! The reference outputs are the repository's copy of the article's files, `demos/reference/`
+//! (see its README for where they come from).
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 fn reference(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/reference")
+        .join("reference")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }

@@ -6,7 +6,7 @@
 //! cargo run -p demos --bin async_fetch -- --virtual # virtual clock: instant, each line timed
 //! ```
 //!
-//! The Python program (`shared/reference/asyncio_example.py`) and this file side by side:
+//! The Python program (`demos/reference/asyncio_example.py`) and this file side by side:
 //!
 //! | Python                               | Rust                                   |
 //! |--------------------------------------|----------------------------------------|
