@@ -206,9 +206,12 @@ fn tour(options: &Options) -> std::io::Result<()> {
                         plan.py_limit
                     )
                 };
+                let runs = match plan.py_reps {
+                    1 => "one run each".to_string(),
+                    n => format!("best of {n} runs"),
+                };
                 table.notes.push(format!(
-                    "Python rows: {size}, best of {} runs, the count checked against Rust's",
-                    plan.py_reps
+                    "Python rows: {size}, {runs}, the count checked against Rust's"
                 ));
             }
             Some(Err(why)) => table.notes.push(format!("Python rows skipped: {why}")),

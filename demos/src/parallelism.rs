@@ -240,9 +240,10 @@ pub fn judge(rows: &[Row], language: Language) -> Judged {
     } else {
         "threads"
     };
+    // Among two or more workers: one worker is the baseline itself.
     let best = rows
         .iter()
-        .filter(|r| r.language == language && r.contender == fed)
+        .filter(|r| r.language == language && r.contender == fed && r.threads >= 2)
         .max_by(|a, b| a.speedup.total_cmp(&b.speedup))?;
     if cores() < 2 {
         return None;
@@ -301,7 +302,7 @@ pub fn table(rows: &[Row], limit: u64, primes: u64) -> Table {
         notes: vec![
             format!("{primes} primes found by every Rust contender (checked)"),
             format!(
-                "speed-up is relative to the 1-thread pool (Python: 1 queue-fed thread); ideal = min(threads, {cores} cores)"
+                "speed-up is relative to the 1-thread pool (Python: 1 queue-fed thread); ideal = min(workers, {cores} cores)"
             ),
             "wall time is the best of the repetitions (the machine is shared)".into(),
             "cores busy = CPU time / wall time: below the thread count, other programs had the cores"

@@ -152,7 +152,7 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
     let y_max = rows.iter().map(|r| r.speedup).fold(cores as f64, f64::max) * 1.5;
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("CPU-bound speed-up vs threads ({cores} cores)"),
+            format!("CPU-bound speed-up vs workers ({cores} cores)"),
             ("sans-serif", 20),
         )
         .margin(12)
@@ -161,10 +161,17 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
         .build_cartesian_2d(0.5..max_threads + 0.5, 0.0..y_max)?;
     chart
         .configure_mesh()
-        .x_desc("threads")
+        .x_desc("workers (threads; processes for multiprocessing)")
         .y_desc("speed-up vs 1-thread pool; cores busy")
-        .x_labels(rows.len())
-        .x_label_formatter(&|v| format!("{v:.0}"))
+        .x_labels(2 * max_threads as usize + 2)
+        // Whole numbers only: workers come in ones.
+        .x_label_formatter(&|v| {
+            if (v - v.round()).abs() < 1e-6 {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        })
         .draw()?;
     let ideal = (1..=max_threads as usize).map(|k| (k as f64, k.min(cores) as f64));
     let gray = RGBColor(150, 150, 150).stroke_width(2);
@@ -179,7 +186,7 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
     let blue = color(0).stroke_width(2);
     chart
         .draw_series(LineSeries::new(pool, blue).point_size(4))?
-        .label("WorkerPool speed-up")
+        .label("Rust WorkerPool speed-up")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], blue));
     // CPU time / wall time: how many cores the pool really had. When this stays near 1 with 2
     // threads, the missing speed-up is the machine's load, not the pool's design.
@@ -192,7 +199,7 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
     let green = color(2).stroke_width(2);
     chart
         .draw_series(DashedLineSeries::new(busy, 2, 3, green))?
-        .label("WorkerPool cores busy (CPU / wall)")
+        .label("Rust WorkerPool cores busy (CPU / wall)")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], green));
     // Python: threads fed by a queue.Queue (the GIL holds them to one core) and processes.
     for (i, contender, label) in [
@@ -225,7 +232,7 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
         .map(|r| Cross::new((r.threads as f64, r.speedup), 7, red));
     chart
         .draw_series(executor)?
-        .label("executor (1 thread)")
+        .label("Rust executor (1 thread)")
         .legend(move |(x, y)| Cross::new((x + 10, y), 5, red));
     chart
         .configure_series_labels()
