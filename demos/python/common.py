@@ -4,7 +4,6 @@ Standard library only, Python 3.8+. Each script prints exactly one JSON object o
 of stdout; the tour (demos/src/python.rs) reads that line and nothing else.
 """
 import json
-import os
 import platform
 import resource
 import sys
@@ -69,5 +68,3 @@ def main(run):
 if sys.version_info < (3, 8):
     sys.stderr.write("these scripts need Python 3.8 or later\n")
     sys.exit(3)
-
-os.environ.setdefault("PYTHONHASHSEED", "0")
