@@ -1,57 +1,67 @@
-//! The tour's command line, parsed by hand: a handful of flags do not justify a dependency.
+//! The tour's command line, derived with `clap`: `--help`, error messages and value checks
+//! (a part name, a positive N) come from the one struct below, so they cannot disagree.
 
 use std::path::PathBuf;
 
+use clap::{Parser, ValueEnum};
+
 /// One part of the tour, as named by `--only`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Part {
+    /// The article's two examples (and the Python originals beside them)
     Examples,
+    /// N concurrent 50 ms waits: tasks vs threads
     Lightweight,
+    /// A CPU-bound job set on 1…4 threads (and processes, in Python)
     Parallelism,
+    /// The cost of one switch: task vs thread
     Granularity,
 }
 
-impl Part {
-    /// Every part, in the order the tour runs them.
-    pub const ALL: [Part; 4] = [
-        Part::Examples,
-        Part::Lightweight,
-        Part::Parallelism,
-        Part::Granularity,
-    ];
-
-    fn parse(name: &str) -> Option<Part> {
-        Part::ALL.into_iter().find(|part| part.name() == name)
-    }
-
-    /// The name used by `--only` and in the output files (`<name>.csv`, …).
-    pub fn name(self) -> &'static str {
-        match self {
-            Part::Examples => "examples",
-            Part::Lightweight => "lightweight",
-            Part::Parallelism => "parallelism",
-            Part::Granularity => "granularity",
-        }
-    }
-}
-
-/// How big the experiments are. `Small` exists for the smoke tests (fast even in a debug
-/// build); `Full` is the tour (about a minute in release on 2 cores).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How big the experiments are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Sizes {
+    /// Seconds, even in a debug build: what the smoke tests run
     Small,
+    /// The tour: about a minute in release on 2 cores, Python included
+    Normal,
+    /// The big runs (several minutes): larger N, more repetitions, larger Python sizes
     Full,
 }
 
-/// Everything the tour was asked to do.
-#[derive(Debug)]
+/// The article's two examples, then three experiments that measure its claims — in Rust, and
+/// in Python when `python3` (3.8 or later) is present.
+#[derive(Debug, Parser)]
+#[command(
+    name = "demos",
+    after_help = "The examples alone: cargo run -p demos --bin async_fetch [-- --virtual]\n\
+                  \x20                   cargo run -p demos --bin queue_workers [-- --crash]"
+)]
 pub struct Options {
+    /// Run one part only
+    #[arg(long, value_enum, value_name = "PART")]
     pub only: Option<Part>,
+    /// How big the experiments are
+    #[arg(long, value_enum, value_name = "SIZE", default_value_t = Sizes::Normal)]
     pub sizes: Sizes,
-    /// Largest N for the lightweight experiment (overrides the size's own maximum).
-    pub max_n: Option<usize>,
-    /// Where to write `<experiment>.csv`, `.json` and `.svg`.
+    /// Largest number of concurrent waits in the lightweight experiment (Rust rows; the Python
+    /// rows stop at a tenth of it unless `--sizes full`)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_n: Option<u64>,
+    /// Also write DIR/<experiment>.csv, .json and .svg (a plot)
+    #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Skip the Python counterparts (one line says so)
+    #[arg(long)]
+    pub no_python: bool,
+    /// The Python interpreter to run, looked up on PATH
+    #[arg(
+        long,
+        value_name = "PROGRAM",
+        env = "DEMOS_PYTHON",
+        default_value = "python3"
+    )]
+    pub python: PathBuf,
 }
 
 impl Options {
@@ -61,109 +71,35 @@ impl Options {
     }
 }
 
-/// The text of `--help`.
-pub const HELP: &str = "\
-demos — the article's two examples, then three experiments that measure its claims
-
-usage: demos [--only PART] [--sizes small|full] [--max-n N] [--out DIR]
-
-  --only PART       run one part: examples, lightweight, parallelism or granularity
-  --sizes SIZE      small (seconds, for tests) or full (default, about a minute in release)
-  --max-n N         largest number of concurrent waits in the lightweight experiment
-  --out DIR         also write DIR/<experiment>.csv, .json and .svg (a plot)
-  -h, --help        this text
-
-The examples alone: cargo run -p demos --bin async_fetch [-- --virtual]
-                    cargo run -p demos --bin queue_workers [-- --crash]";
-
-/// What the command line asks for.
-#[derive(Debug)]
-pub enum Command {
-    Tour(Options),
-    Help,
-}
-
-/// Parses the arguments after the program name; `Err` carries a message for the user.
-pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
-    let mut options = Options {
-        only: None,
-        sizes: Sizes::Full,
-        max_n: None,
-        out: None,
-    };
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        // Accept both `--flag value` and `--flag=value`.
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => {
-                (flag.to_string(), Some(value.to_string()))
-            }
-            _ => (arg.clone(), None),
-        };
-        let mut value = |what: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{flag} needs {what}"))
-        };
-        match flag.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "--only" => {
-                let name = value("a part name")?;
-                options.only = Some(Part::parse(&name).ok_or_else(|| {
-                    format!("unknown part {name:?}: expected examples, lightweight, parallelism or granularity")
-                })?);
-            }
-            "--sizes" => {
-                options.sizes = match value("small or full")?.as_str() {
-                    "small" => Sizes::Small,
-                    "full" => Sizes::Full,
-                    other => return Err(format!("unknown size {other:?}: expected small or full")),
-                }
-            }
-            "--max-n" => {
-                let text = value("a number")?;
-                let n = text
-                    .parse()
-                    .ok()
-                    .filter(|&n| n >= 1)
-                    .ok_or_else(|| format!("--max-n: {text:?} is not a positive number"))?;
-                options.max_n = Some(n);
-            }
-            "--out" => options.out = Some(PathBuf::from(value("a directory")?)),
-            other => return Err(format!("unknown argument {other:?} (try --help)")),
-        }
-    }
-    Ok(Command::Tour(options))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::error::ErrorKind;
 
-    fn parse_strs(args: &[&str]) -> Result<Command, String> {
-        parse(args.iter().map(|s| s.to_string()))
+    fn parse(args: &[&str]) -> Result<Options, clap::Error> {
+        Options::try_parse_from(std::iter::once("demos").chain(args.iter().copied()))
     }
 
     #[test]
     fn flags_parse_in_both_spellings() {
-        let Ok(Command::Tour(o)) =
-            parse_strs(&["--only", "granularity", "--sizes=small", "--max-n=100"])
-        else {
-            panic!("should parse");
-        };
+        let o = parse(&["--only", "granularity", "--sizes=small", "--max-n=100"]).unwrap();
         assert_eq!(o.only, Some(Part::Granularity));
         assert_eq!(o.sizes, Sizes::Small);
         assert_eq!(o.max_n, Some(100));
         assert!(o.wants(Part::Granularity) && !o.wants(Part::Examples));
+        let o = parse(&["--no-python", "--python", "/opt/py/bin/python3.12"]).unwrap();
+        assert!(o.no_python && o.wants(Part::Examples));
+        assert_eq!(o.python, PathBuf::from("/opt/py/bin/python3.12"));
     }
 
     #[test]
     fn bad_input_is_an_error_not_a_panic() {
-        assert!(parse_strs(&["--only", "nope"]).is_err());
-        assert!(parse_strs(&["--max-n", "0"]).is_err());
-        assert!(parse_strs(&["--out"]).is_err());
-        assert!(parse_strs(&["--frobnicate"]).is_err());
-        assert!(matches!(parse_strs(&["-h"]), Ok(Command::Help)));
+        let kind = |args: &[&str]| parse(args).map(|_| ()).unwrap_err().kind();
+        assert_eq!(kind(&["--only", "nope"]), ErrorKind::InvalidValue);
+        assert_eq!(kind(&["--max-n", "0"]), ErrorKind::ValueValidation);
+        assert_eq!(kind(&["--max-n", "many"]), ErrorKind::ValueValidation);
+        assert_eq!(kind(&["--out"]), ErrorKind::InvalidValue);
+        assert_eq!(kind(&["--frobnicate"]), ErrorKind::UnknownArgument);
+        assert_eq!(kind(&["-h"]), ErrorKind::DisplayHelp);
     }
 }

@@ -10,6 +10,10 @@
 //! - **queue, stream (capacity 1)**: one thread puts, another gets, one item at a time;
 //! - **queue, stream + `get_batch`**: the same with capacity 64 and a consumer that takes up to
 //!   64 items per lock acquisition — how a lock-based queue amortizes its switches.
+//!
+//! With Python present, `demos/python/granularity.py` times the same kinds of switch in
+//! CPython: `await asyncio.sleep(0)` in one task, two tasks passing a baton through two
+//! `asyncio.Event`s, and two threads passing an item through two `queue.Queue(maxsize=1)`.
 
 use std::cell::{Cell as StdCell, RefCell};
 use std::future::poll_fn;
@@ -20,14 +24,18 @@ use std::time::{Duration, Instant};
 
 use queue::Queue;
 
-use crate::progress::Progress;
-use crate::report::{Cell, Table};
+use crate::progress::{Budget, Progress};
+use crate::python::{self, Python};
+use crate::report::{Cell, Language, Table};
+use crate::verdict::Judged;
 
 /// One measured way of switching.
 #[derive(Clone, Debug)]
 pub struct Row {
-    pub contender: &'static str,
-    pub what: &'static str,
+    pub language: Language,
+    /// `executor` or `queue` (Rust); `asyncio` or `queue.Queue` (Python).
+    pub contender: String,
+    pub what: String,
     /// Operations timed in the final run.
     pub ops: u64,
     pub ns_per_op: f64,
@@ -62,8 +70,9 @@ pub fn granularity(target: Duration) -> Vec<Row> {
             let (ops, elapsed) = calibrated(target, run);
             progress.step_done();
             Row {
-                contender,
-                what,
+                language: Language::Rust,
+                contender: contender.into(),
+                what: what.into(),
                 ops,
                 ns_per_op: elapsed.as_nanos() as f64 / ops as f64,
             }
@@ -71,6 +80,50 @@ pub fn granularity(target: Duration) -> Vec<Row> {
         .collect();
     progress.finish();
     rows
+}
+
+/// The Python rows: `granularity.py` in a fresh process, each case calibrated to `target`.
+pub fn in_python(py: &Python, target: Duration, budget: Budget) -> Result<Vec<Row>, String> {
+    let mut progress = Progress::new("granularity", 1);
+    progress.start("Python: asyncio sleep(0), asyncio Event ping-pong, queue.Queue ping-pong");
+    let target_ms = (target.as_secs_f64() * 1e3).to_string();
+    let value = py.measure("granularity.py", &[target_ms], budget.left(Duration::MAX));
+    progress.step_done();
+    progress.finish();
+    value?
+        .get("rows")
+        .and_then(|r| r.as_array())
+        .ok_or("granularity.py printed no rows")?
+        .iter()
+        .map(|row| {
+            Ok(Row {
+                language: Language::Python,
+                contender: python::text(row, "contender")?.into(),
+                what: python::text(row, "what")?.into(),
+                ops: python::number(row, "ops")? as u64,
+                ns_per_op: python::number(row, "ns_per_op")?,
+            })
+        })
+        .collect()
+}
+
+/// The claim judged in `language`: is a switch between two tasks (a ping-pong on one thread)
+/// cheaper than a hand-off between two threads (a ping-pong through a queue)?
+pub fn judge(rows: &[Row], language: Language) -> Judged {
+    let ping_pong = |tasks: bool| {
+        rows.iter().find(|r| {
+            let on_tasks = r.contender == "executor" || r.contender == "asyncio";
+            r.language == language && r.what.contains("ping-pong") && on_tasks == tasks
+        })
+    };
+    let (task, thread) = (ping_pong(true)?, ping_pong(false)?);
+    Some((
+        task.ns_per_op < thread.ns_per_op,
+        format!(
+            "a task switch {:.0} ns, a thread hand-off {:.0} ns",
+            task.ns_per_op, thread.ns_per_op
+        ),
+    ))
 }
 
 /// Finds an operation count that takes about `target` (the costs differ by a factor of 1000
@@ -190,18 +243,20 @@ pub fn queue_stream(n: u64, capacity: usize, batch: usize) {
 pub fn table(rows: &[Row]) -> Table {
     Table {
         title: "granularity: the cost of one switch".into(),
-        columns: vec!["contender", "operation", "ops timed", "ns/op"],
+        columns: vec!["language", "contender", "operation", "ops timed", "ns/op"],
         rows: rows
             .iter()
             .map(|r| {
                 vec![
-                    Cell::Text(r.contender.into()),
-                    Cell::Text(r.what.into()),
+                    Cell::Text(r.language.name().into()),
+                    Cell::Text(r.contender.clone()),
+                    Cell::Text(r.what.clone()),
                     Cell::Num(r.ops as f64, 0),
                     Cell::Num(r.ns_per_op, 1),
                 ]
             })
             .collect(),
+        verdict: None,
         notes: vec![
             "an op is one yield, one pass of the baton, one hand-off, or one item streamed".into(),
             "threads switch through the kernel (futex wait/wake); tasks switch inside one thread"
@@ -213,6 +268,43 @@ pub fn table(rows: &[Row]) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_verdict_compares_the_two_ping_pongs() {
+        let row = |language, contender: &str, what: &str, ns_per_op| Row {
+            language,
+            contender: contender.into(),
+            what: what.into(),
+            ops: 100,
+            ns_per_op,
+        };
+        let rows = [
+            row(Language::Rust, "executor", "yield_now, one task", 10.0),
+            row(
+                Language::Rust,
+                "executor",
+                "wake ping-pong, two tasks",
+                900.0,
+            ),
+            row(Language::Rust, "queue", "ping-pong, two threads", 300.0),
+            row(
+                Language::Python,
+                "asyncio",
+                "Event ping-pong, two tasks",
+                2_000.0,
+            ),
+            row(
+                Language::Python,
+                "queue.Queue",
+                "ping-pong, two threads",
+                20_000.0,
+            ),
+        ];
+        let (rust, why) = judge(&rows, Language::Rust).unwrap();
+        assert!(!rust, "a slower task switch is not finer: {why}");
+        assert!(judge(&rows, Language::Python).unwrap().0);
+        assert_eq!(judge(&rows[..3], Language::Python), None);
+    }
 
     #[test]
     fn every_case_completes_small_counts() {

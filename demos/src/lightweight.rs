@@ -7,6 +7,10 @@
 //! - **pool**: 8 threads draining a `Queue` of N "wait 50 ms" jobs — the article's second
 //!   example. A fixed pool *cannot* wait N times at once: it takes N/8 × 50 ms.
 //!
+//! and, when Python is present, the same waits in CPython (`demos/python/lightweight.py`):
+//! **asyncio** (N tasks, each `await asyncio.sleep(0.05)`) and **threads** (one
+//! `threading.Thread` each, `time.sleep(0.05)`) — up to a smaller N unless `--sizes full`.
+//!
 //! Each contender runs in a fresh child process (this same binary with a hidden `--child`
 //! flag): the peak RSS (`VmHWM`) of a process only ever grows, so measuring three contenders in
 //! one process would report whichever peaked first, forever.
@@ -17,9 +21,15 @@ use std::time::{Duration, Instant};
 
 use queue::Queue;
 
+use crate::cli::Sizes;
 use crate::procfs;
-use crate::progress::Progress;
-use crate::report::{Cell, Table};
+use crate::progress::{Budget, Progress};
+use crate::python::{self, Python};
+use crate::report::Language;
+
+// The table and the verdict, from the samples: a file of their own.
+mod results;
+pub use results::{table, verdict};
 
 /// How long each of the N waits lasts.
 pub const WAIT: Duration = Duration::from_millis(50);
@@ -33,27 +43,47 @@ pub const THREAD_CAP: usize = 10_000;
 /// The pool is not run when N/8 × 50 ms would exceed this: the answer is known in advance.
 const POOL_MAX_WALL: Duration = Duration::from_secs(7);
 
-/// The three ways to wait N times.
+/// The ways to wait N times: three in Rust, two in Python.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Contender {
     Executor,
     Threads,
     Pool,
+    PyAsyncio,
+    PyThreads,
 }
 
 impl Contender {
-    pub const ALL: [Contender; 3] = [Contender::Executor, Contender::Threads, Contender::Pool];
+    pub const ALL: [Contender; 5] = [
+        Contender::Executor,
+        Contender::Threads,
+        Contender::Pool,
+        Contender::PyAsyncio,
+        Contender::PyThreads,
+    ];
+    const RUST: [Contender; 3] = [Contender::Executor, Contender::Threads, Contender::Pool];
+    const PYTHON: [Contender; 2] = [Contender::PyAsyncio, Contender::PyThreads];
 
+    /// The name in the table (and on the child's / script's command line).
     pub fn name(self) -> &'static str {
         match self {
             Contender::Executor => "executor",
-            Contender::Threads => "threads",
+            Contender::Threads | Contender::PyThreads => "threads",
             Contender::Pool => "pool",
+            Contender::PyAsyncio => "asyncio",
+        }
+    }
+
+    /// Which language runs it.
+    pub fn language(self) -> Language {
+        match self {
+            Contender::PyAsyncio | Contender::PyThreads => Language::Python,
+            _ => Language::Rust,
         }
     }
 
     fn parse(name: &str) -> Option<Contender> {
-        Contender::ALL.into_iter().find(|c| c.name() == name)
+        Contender::RUST.into_iter().find(|c| c.name() == name)
     }
 }
 
@@ -74,10 +104,21 @@ pub struct Sample {
     pub result: Result<Measured, String>,
 }
 
-/// The values of N: powers of ten from 10 up to 100 000 (`full`) or 100 (small), or up to
-/// `max_n` when given — `max_n` itself included, so `--max-n 1000000` tries a million tasks.
-pub fn sizes(full: bool, max_n: Option<usize>) -> Vec<usize> {
-    let max = max_n.unwrap_or(if full { 100_000 } else { 100 });
+/// The values of N for the Rust and the Python rows: powers of ten from 10 up to a maximum,
+/// the maximum itself included (`--max-n 1000000` tries a million tasks). Rust goes to 100 000
+/// (100 at `small`); CPython, far slower at making a task or a thread, goes to 10 000 in
+/// the tour and as far as Rust at `full`, never beyond `max_n`.
+pub fn sizes(sizes: Sizes, max_n: Option<usize>) -> (Vec<usize>, Vec<usize>) {
+    let rust = max_n.unwrap_or(if sizes == Sizes::Small { 100 } else { 100_000 });
+    let python = match sizes {
+        Sizes::Small => rust.min(100),
+        Sizes::Normal => rust.min(10_000),
+        Sizes::Full => rust,
+    };
+    (decades(rust), decades(python))
+}
+
+fn decades(max: usize) -> Vec<usize> {
     let mut ns: Vec<usize> = std::iter::successors(Some(10), |n: &usize| n.checked_mul(10))
         .take_while(|&n| n <= max)
         .collect();
@@ -87,16 +128,36 @@ pub fn sizes(full: bool, max_n: Option<usize>) -> Vec<usize> {
     ns
 }
 
-/// Runs the experiment: every contender at every N, each in a child process.
-pub fn lightweight(ns: &[usize]) -> Vec<Sample> {
-    let mut progress = Progress::new("lightweight", ns.len() * Contender::ALL.len());
-    let mut samples = Vec::new();
+/// Runs the experiment: every Rust contender at every N of `ns`, every Python one (with
+/// `python`) at every N of `py_ns`, each in a child process, within `budget`.
+pub fn lightweight(
+    ns: &[usize],
+    py_ns: &[usize],
+    python: Option<&Python>,
+    budget: Budget,
+) -> Vec<Sample> {
+    let mut cells: Vec<(Contender, usize)> = Vec::new();
     for &n in ns {
-        for contender in Contender::ALL {
-            progress.start(&format!("{} N={n}", contender.name()));
-            let result = match skip_reason(contender, n) {
-                Some(reason) => Err(reason),
-                None => run_in_child(contender, n),
+        cells.extend(Contender::RUST.map(|c| (c, n)));
+    }
+    if python.is_some() {
+        for &n in py_ns {
+            cells.extend(Contender::PYTHON.map(|c| (c, n)));
+        }
+    }
+    let mut progress = Progress::new("lightweight", cells.len());
+    let mut samples = Vec::new();
+    for (contender, n) in cells {
+        {
+            let language = contender.language().name();
+            progress.start(&format!("{language} {} N={n}", contender.name()));
+            let result = match (skip_reason(contender, n), python) {
+                (Some(reason), _) => Err(reason),
+                _ if budget.spent() => Err("not run: the experiment's time budget is spent".into()),
+                (None, Some(py)) if contender.language() == Language::Python => {
+                    run_python(py, contender, n, budget)
+                }
+                (None, _) => run_in_child(contender, n),
             };
             samples.push(Sample {
                 contender,
@@ -112,7 +173,9 @@ pub fn lightweight(ns: &[usize]) -> Vec<Sample> {
 
 fn skip_reason(contender: Contender, n: usize) -> Option<String> {
     match contender {
-        Contender::Threads if n > THREAD_CAP => Some(format!("not run: over {THREAD_CAP} threads")),
+        Contender::Threads | Contender::PyThreads if n > THREAD_CAP => {
+            Some(format!("not run: over {THREAD_CAP} threads"))
+        }
         Contender::Pool if WAIT * (n.div_ceil(POOL_THREADS) as u32) > POOL_MAX_WALL => {
             Some(format!(
                 "not run: would take {:.1} s",
@@ -121,6 +184,24 @@ fn skip_reason(contender: Contender, n: usize) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Runs `lightweight.py <contender> <n>` in a fresh Python process.
+fn run_python(
+    py: &Python,
+    contender: Contender,
+    n: usize,
+    budget: Budget,
+) -> Result<Measured, String> {
+    let limit = budget.left(Duration::from_secs(60));
+    let args = [contender.name().to_string(), n.to_string()];
+    let value = py.measure("lightweight.py", &args, limit)?;
+    let nanos = |field| python::number(&value, field).map(|v| Duration::from_nanos(v as u64));
+    Ok(Measured {
+        wall: nanos("wall_ns")?,
+        cpu: nanos("cpu_ns")?,
+        rss_delta: python::number(&value, "rss_delta")? as u64,
+    })
 }
 
 /// Runs `demos --child lightweight <contender> <n>` and parses its one-line answer.
@@ -176,6 +257,7 @@ pub fn child_main(args: &[String]) {
             pool_waits(n);
             Ok(())
         }
+        Contender::PyAsyncio | Contender::PyThreads => Err("a Python contender".into()),
     };
     let wall = start.elapsed();
     let cpu = procfs::cpu_time()
@@ -242,83 +324,19 @@ pub fn pool_waits(n: usize) {
     });
 }
 
-/// The results as a table: per contender and N, totals and the cost per wait.
-pub fn table(samples: &[Sample]) -> Table {
-    let rows = samples
-        .iter()
-        .map(|s| {
-            let n = s.n as f64;
-            let mut row = vec![Cell::Text(s.contender.name().into()), Cell::Num(n, 0)];
-            match &s.result {
-                Ok(m) => row.extend([
-                    Cell::Num(m.wall.as_secs_f64() * 1e3, 1),
-                    Cell::Num(m.cpu.as_secs_f64() * 1e3, 0),
-                    Cell::Num(m.cpu.as_secs_f64() * 1e6 / n, 2),
-                    Cell::Num(m.rss_delta as f64 / 1024.0, 0),
-                    Cell::Num(m.rss_delta as f64 / n, 0),
-                    Cell::Text(String::new()),
-                ]),
-                Err(why) => {
-                    row.extend([
-                        Cell::Missing,
-                        Cell::Missing,
-                        Cell::Missing,
-                        Cell::Missing,
-                        Cell::Missing,
-                    ]);
-                    row.push(Cell::Text(why.clone()));
-                }
-            }
-            row
-        })
-        .collect();
-    let mut notes = vec![
-        format!(
-            "every wait lasts {} ms; ideal wall time is {} ms at any N",
-            WAIT.as_millis(),
-            WAIT.as_millis()
-        ),
-        "CPU time comes from /proc/self/stat in 10 ms ticks: small values are coarse".into(),
-        "RSS is the peak (VmHWM) minus the RSS before the run, in a fresh child process".into(),
-        format!(
-            "threads are capped at {THREAD_CAP}: each costs 2 memory mappings of vm.max_map_count"
-        ),
-    ];
-    if let (Some(threads), Some(maps)) = (
-        procfs::sys_limit("kernel/threads-max"),
-        procfs::sys_limit("vm/max_map_count"),
-    ) {
-        notes.push(format!(
-            "this machine: kernel.threads-max = {threads}, vm.max_map_count = {maps}"
-        ));
-    }
-    Table {
-        title: "lightweight: N concurrent 50 ms waits".into(),
-        columns: vec![
-            "contender",
-            "N",
-            "wall ms",
-            "CPU ms",
-            "CPU µs/wait",
-            "peak RSS KiB",
-            "RSS B/wait",
-            "note",
-        ],
-        rows,
-        notes,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn sizes_are_decades_up_to_the_maximum_included() {
-        assert_eq!(sizes(true, None), [10, 100, 1_000, 10_000, 100_000]);
-        assert_eq!(sizes(false, None), [10, 100]);
-        assert_eq!(sizes(false, Some(5_000)), [10, 100, 1_000, 5_000]);
-        assert_eq!(sizes(true, Some(3)), [3]);
+        let (rust, python) = sizes(Sizes::Normal, None);
+        assert_eq!(rust, [10, 100, 1_000, 10_000, 100_000]);
+        assert_eq!(python, [10, 100, 1_000, 10_000]);
+        assert_eq!(sizes(Sizes::Full, None).1, rust);
+        assert_eq!(sizes(Sizes::Small, None), (vec![10, 100], vec![10, 100]));
+        assert_eq!(sizes(Sizes::Small, Some(5_000)).0, [10, 100, 1_000, 5_000]);
+        assert_eq!(sizes(Sizes::Full, Some(3)), (vec![3], vec![3]));
     }
 
     #[test]

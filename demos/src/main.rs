@@ -8,6 +8,13 @@
 //! | asyncio is "very lightweight"          | `lightweight::lightweight`    |
 //! | queues "enable more parallelism"       | `parallelism::parallelism`    |
 //! | asyncio is "more fine-grained"         | `granularity::granularity`    |
+//! | asyncio suits "I/O-bound" work         | not yet: the executor has no sockets |
+//!
+//! When a Python 3.8+ interpreter answers (`python3`, or `--python` / `DEMOS_PYTHON`), each
+//! experiment also runs its CPython counterpart (`demos/python/*.py`, each in a fresh process
+//! with a time limit) and the tour runs the article's Python originals beside our examples;
+//! without one, or with `--no-python`, one line says the Python rows were skipped. Each table
+//! ends with a verdict on its claim, computed from the numbers of both languages.
 //!
 //! Results go to stdout as tables; progress goes to stderr; `--out DIR` also writes CSV, JSON
 //! and an SVG plot per experiment. `--help` lists the flags.
@@ -20,7 +27,10 @@ mod parallelism;
 mod plot;
 mod procfs;
 mod progress;
+mod python;
+mod python_examples;
 mod report;
+mod verdict;
 
 // The two example programs are binaries of their own (`src/bin/`), so a reader finds each one
 // whole in one file. The tour includes the same files as modules to run them in-process: one
@@ -34,8 +44,11 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use cli::{Command, Options, Part, Sizes};
-use report::Table;
+use clap::Parser;
+use cli::{Options, Part, Sizes};
+use progress::Budget;
+use python::Python;
+use report::{Language, Table};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -46,28 +59,92 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    match cli::parse(args) {
-        Ok(Command::Help) => {
-            println!("{}", cli::HELP);
-            ExitCode::SUCCESS
+    // `--help` exits 0 with the help on stdout; a bad flag exits 2 with clap's message.
+    let options = Options::parse();
+    match tour(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("demos: {e}");
+            ExitCode::FAILURE
         }
-        Ok(Command::Tour(options)) => match tour(&options) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("demos: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Err(message) => {
-            eprintln!("demos: {message}");
-            ExitCode::from(2)
+    }
+}
+
+/// The sizes and time budgets of one run of the tour. `Normal` keeps the whole tour, Python
+/// included, near a minute on 2 cores; a budget is what an experiment may take before the rest
+/// of its runs are reported as not run (and its Python script's time limit).
+struct Plan {
+    limit: u64,
+    py_limit: u64,
+    reps: usize,
+    py_reps: usize,
+    target: Duration,
+    py_target: Duration,
+    budget: Duration,
+}
+
+impl Plan {
+    fn new(sizes: Sizes) -> Plan {
+        let ms = Duration::from_millis;
+        let secs = Duration::from_secs;
+        match sizes {
+            Sizes::Small => Plan {
+                limit: 20_000,
+                py_limit: 20_000,
+                reps: 1,
+                py_reps: 1,
+                target: ms(10),
+                py_target: ms(10),
+                budget: secs(60),
+            },
+            Sizes::Normal => Plan {
+                limit: 3_000_000,
+                py_limit: 1_000_000,
+                reps: 3,
+                py_reps: 1,
+                target: ms(100),
+                py_target: ms(100),
+                budget: secs(40),
+            },
+            Sizes::Full => Plan {
+                limit: 3_000_000,
+                py_limit: 3_000_000,
+                reps: 5,
+                py_reps: 3,
+                target: ms(250),
+                py_target: ms(250),
+                budget: secs(600),
+            },
+        }
+    }
+}
+
+/// Finds the interpreter, or says in one line why the Python rows are skipped.
+fn find_python(options: &Options) -> Option<Python> {
+    if options.no_python {
+        println!("Python: skipped (--no-python): only the Rust rows are measured");
+        return None;
+    }
+    match Python::find(&options.python) {
+        Ok(py) => {
+            println!(
+                "Python: {} {} — its rows run beside Rust's",
+                options.python.display(),
+                py.version
+            );
+            Some(py)
+        }
+        Err(why) => {
+            println!("Python: skipped ({why}): only the Rust rows are measured");
+            None
         }
     }
 }
 
 fn tour(options: &Options) -> std::io::Result<()> {
     let started = Instant::now();
-    let full = options.sizes == Sizes::Full;
+    let full = options.sizes != Sizes::Small;
+    let plan = Plan::new(options.sizes);
     if let Some(dir) = &options.out {
         std::fs::create_dir_all(dir)?;
     }
@@ -80,61 +157,133 @@ fn tour(options: &Options) -> std::io::Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    if !cfg!(debug_assertions) || !full {
-        println!();
-    } else {
+    if cfg!(debug_assertions) && full {
         println!(
-            "(a debug build: timings are not representative; use `cargo run --release -p demos`)\n"
+            "(a debug build: timings are not representative; use `cargo run --release -p demos`)"
         );
     }
+    let python = find_python(options);
+    println!();
 
     if options.wants(Part::Examples) {
-        examples();
+        examples(python.as_ref());
     }
     if options.wants(Part::Lightweight) {
-        let samples = lightweight::lightweight(&lightweight::sizes(full, options.max_n));
-        let table = lightweight::table(&samples);
+        let max_n = options
+            .max_n
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+        let (ns, py_ns) = lightweight::sizes(options.sizes, max_n);
+        let budget = Budget::new(plan.budget);
+        let samples = lightweight::lightweight(&ns, &py_ns, python.as_ref(), budget);
+        let mut table = lightweight::table(&samples);
+        if python.is_some() && py_ns.last() != ns.last() {
+            table.notes.push(format!(
+                "Python rows stop at N = {} (CPython makes tasks and threads far slower; `--sizes full` for more)",
+                py_ns.last().copied().unwrap_or(0)
+            ));
+        }
+        table.verdict = Some(lightweight::verdict(&samples));
         show(options, "lightweight", &table, &machine, |path| {
             plot::lightweight(&samples, path)
         })?;
     }
     if options.wants(Part::Parallelism) {
-        let (limit, reps) = if full { (3_000_000, 5) } else { (20_000, 1) };
-        let (rows, primes) = parallelism::parallelism(limit, reps);
-        let table = parallelism::table(&rows, limit, primes);
+        let budget = Budget::new(plan.budget);
+        let (mut rows, primes) = parallelism::parallelism(plan.limit, plan.reps);
+        let py_rows = python
+            .as_ref()
+            .map(|py| parallelism::in_python(py, plan.py_limit, plan.py_reps, budget));
+        let mut table = parallelism::table(&rows, plan.limit, primes);
+        match py_rows {
+            Some(Ok(py_rows)) => {
+                rows.extend(py_rows);
+                table = parallelism::table(&rows, plan.limit, primes);
+                let size = if plan.py_limit == plan.limit {
+                    "the same job set".to_string()
+                } else {
+                    format!(
+                        "a smaller job set, the primes below {} (pure-Python trial division is far slower: compare the wall times)",
+                        plan.py_limit
+                    )
+                };
+                let runs = match plan.py_reps {
+                    1 => "one run each".to_string(),
+                    n => format!("best of {n} runs"),
+                };
+                table.notes.push(format!(
+                    "Python rows: {size}, {runs}, the count checked against Rust's"
+                ));
+            }
+            Some(Err(why)) => table.notes.push(format!("Python rows skipped: {why}")),
+            None => {}
+        }
+        table.verdict = Some(verdict::line(
+            "queues (threads) enable more parallelism for CPU work",
+            &parallelism::judge(&rows, Language::Rust),
+            &parallelism::judge(&rows, Language::Python),
+        ));
         show(options, "parallelism", &table, &machine, |path| {
             plot::parallelism(&rows, parallelism::cores(), path)
         })?;
     }
     if options.wants(Part::Granularity) {
-        let target = if full {
-            Duration::from_millis(250)
-        } else {
-            Duration::from_millis(10)
-        };
-        let rows = granularity::granularity(target);
-        let table = granularity::table(&rows);
+        let budget = Budget::new(plan.budget);
+        let mut rows = granularity::granularity(plan.target);
+        let py_rows = python
+            .as_ref()
+            .map(|py| granularity::in_python(py, plan.py_target, budget));
+        let mut skipped = None;
+        match py_rows {
+            Some(Ok(py_rows)) => rows.extend(py_rows),
+            Some(Err(why)) => skipped = Some(format!("Python rows skipped: {why}")),
+            None => {}
+        }
+        let mut table = granularity::table(&rows);
+        table.notes.extend(skipped);
+        table.verdict = Some(verdict::line(
+            "asyncio is more fine-grained (a task switch costs less than a thread hand-off)",
+            &granularity::judge(&rows, Language::Rust),
+            &granularity::judge(&rows, Language::Python),
+        ));
         show(options, "granularity", &table, &machine, |path| {
             plot::granularity(&rows, path)
         })?;
     }
+    // The I/O-bound claim goes here once the executor can await a socket: an `io_bound` part,
+    // its Rust rows (executor vs a thread per connection vs a pool) and `python/io_bound.py`
+    // (asyncio streams vs threads), judged like the others.
     println!("tour finished in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
 /// The article's two examples, short: the first on the virtual clock (exact times, no waiting),
-/// the second with fewer workers and items, then once more with a worker that panics.
-fn examples() {
+/// the second with fewer workers and items, then once more with a worker that panics. With
+/// Python, the originals run beside them and the tour shows that the lines agree.
+fn examples(python: Option<&Python>) {
     println!(
         "example 1 — asyncio_example.py on our executor, virtual clock (seconds, then the line):"
     );
-    async_fetch::run_example(true);
+    let ours = async_fetch::run_example(true);
+    if let Some(py) = python {
+        python_examples::compare_asyncio(py, &ours);
+    }
     println!("\nexample 2 — queue_example.py with 3 workers and 6 items:");
-    queue_workers::run_example(3, 6, None);
+    queue_workers::run_example(3, 6, None, &|line| println!("{line}"));
+    if let Some(py) = python {
+        python_examples::compare_queue(py);
+    }
     println!(
         "\nexample 2 again, the worker that takes item 4 panics (its message goes to stderr):"
     );
-    let failed = queue_workers::run_example(3, 6, Some(4));
+    // The panic message stays; a backtrace (with RUST_BACKTRACE set) does not: the tour is read
+    // by people, and the panic is the example's point, not a bug to debug. The default hook
+    // comes back right after.
+    std::panic::set_hook(Box::new(|info| {
+        let thread = std::thread::current();
+        eprintln!("thread '{}' {info}", thread.name().unwrap_or("<unnamed>"));
+    }));
+    let failed = queue_workers::run_example(3, 6, Some(4), &|line| println!("{line}"));
+    drop(std::panic::take_hook());
     println!("join returned; {failed} failed task (Python's q.join() would hang here)\n");
 }
 

@@ -10,8 +10,13 @@
 //!
 //! Speed-up is measured against the 1-thread pool. It cannot exceed the number of cores, which
 //! the table prints next to the numbers: on a 2-core machine, 3 and 4 threads only add
-//! switching. (Python adds a third limit the article does not mention: the GIL lets only one
-//! thread run Python code at a time, so its threads give no CPU speed-up at all.)
+//! switching.
+//!
+//! Python adds a limit the article does not mention: the GIL lets only one thread run Python
+//! code at a time. With Python present, `demos/python/parallelism.py` measures it on the same
+//! job set (a smaller limit in the tour: pure-Python trial division is far slower): one thread, k
+//! threads fed by a `queue.Queue`, and a `multiprocessing.Pool` of k processes. In each
+//! language the speed-up is relative to the one-worker queue-fed run.
 
 use std::ops::Range;
 use std::time::{Duration, Instant};
@@ -19,8 +24,10 @@ use std::time::{Duration, Instant};
 use queue::WorkerPool;
 
 use crate::procfs;
-use crate::progress::Progress;
-use crate::report::{Cell, Table};
+use crate::progress::{Budget, Progress};
+use crate::python::{self, Python};
+use crate::report::{Cell, Language, Table};
+use crate::verdict::Judged;
 
 /// Jobs in the set: enough that 4 threads stay busy to the end even though later ranges (larger
 /// numbers) cost more than early ones.
@@ -31,7 +38,8 @@ pub const MAX_THREADS: usize = 4;
 /// One measured configuration.
 #[derive(Clone, Debug)]
 pub struct Row {
-    /// `executor` or `pool`.
+    pub language: Language,
+    /// `executor` or `pool` (Rust); `one thread`, `threads` or `processes` (Python).
     pub contender: &'static str,
     pub threads: usize,
     /// The fastest of the repetitions: the least disturbed by the other programs on the machine.
@@ -125,6 +133,7 @@ pub fn parallelism(limit: u64, reps: usize) -> (Vec<Row>, u64) {
     let mut rows: Vec<Row> = std::iter::once(("executor", 1))
         .chain((1..=MAX_THREADS).map(|k| ("pool", k)))
         .map(|(contender, threads)| Row {
+            language: Language::Rust,
             contender,
             threads,
             wall: Duration::MAX,
@@ -136,7 +145,7 @@ pub fn parallelism(limit: u64, reps: usize) -> (Vec<Row>, u64) {
     for round in 1..=reps {
         for row in &mut rows {
             progress.start(&format!(
-                "round {round}/{reps}: {} with {} thread(s)",
+                "round {round}/{reps}: Rust {} with {} thread(s)",
                 row.contender, row.threads
             ));
             let (wall, cpu) = match row.contender {
@@ -150,11 +159,110 @@ pub fn parallelism(limit: u64, reps: usize) -> (Vec<Row>, u64) {
         }
     }
     progress.finish();
-    let baseline = rows[1].wall.as_secs_f64();
-    for row in &mut rows {
+    set_speedups(&mut rows, "pool");
+    (rows, primes)
+}
+
+/// Speed-up against the one-worker row of the queue-fed contender `fed`.
+fn set_speedups(rows: &mut [Row], fed: &str) {
+    let baseline = rows
+        .iter()
+        .find(|r| r.contender == fed && r.threads == 1)
+        .map_or(f64::NAN, |r| r.wall.as_secs_f64());
+    for row in rows {
         row.speedup = baseline / row.wall.as_secs_f64().max(1e-9);
     }
-    (rows, primes)
+}
+
+/// The Python rows: `parallelism.py` in a fresh process, within `budget`. Every row must have
+/// found the primes Rust counts below the same limit.
+pub fn in_python(py: &Python, limit: u64, reps: usize, budget: Budget) -> Result<Vec<Row>, String> {
+    let mut progress = Progress::new("parallelism", 1);
+    progress.start(&format!(
+        "Python: one thread, threads + queue.Queue, multiprocessing, primes below {limit}"
+    ));
+    let args = [limit, reps as u64, MAX_THREADS as u64].map(|a| a.to_string());
+    let value = py.measure("parallelism.py", &args, budget.left(Duration::MAX));
+    progress.step_done();
+    progress.finish();
+    let value = value?;
+    let expected = jobs(limit).map(count_primes).sum::<u64>() as f64;
+    let primes = python::number(&value, "primes")?;
+    if primes != expected {
+        return Err(format!(
+            "Python found {primes} primes below {limit}, Rust {expected}"
+        ));
+    }
+    let nanos = |row, field| python::number(row, field).map(|v| Duration::from_nanos(v as u64));
+    let mut rows = value
+        .get("rows")
+        .and_then(|r| r.as_array())
+        .ok_or("parallelism.py printed no rows")?
+        .iter()
+        .map(|row| {
+            let contender = match python::text(row, "contender")? {
+                "one thread" => "one thread",
+                "threads" => "threads",
+                "processes" => "processes",
+                other => return Err(format!("unknown Python contender {other:?}")),
+            };
+            Ok(Row {
+                language: Language::Python,
+                contender,
+                threads: python::number(row, "workers")? as usize,
+                wall: nanos(row, "wall_ns")?,
+                cpu: nanos(row, "cpu_ns")?,
+                speedup: 0.0,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    set_speedups(&mut rows, "threads");
+    Ok(rows)
+}
+
+/// `1 thread`, `2 threads`, `1 process`, `2 processes`.
+fn plural(n: usize, word: &str) -> String {
+    match (n, word.ends_with('s')) {
+        (1, _) => format!("1 {word}"),
+        (_, true) => format!("{n} {word}es"),
+        _ => format!("{n} {word}s"),
+    }
+}
+
+/// The smallest speed-up that counts as "more parallelism": well clear of run-to-run noise.
+const PARALLEL: f64 = 1.3;
+
+/// The claim judged in `language`: do threads fed by a queue beat one of them on CPU work?
+/// `None` if the language has no such rows, or the machine has one core (nothing to show).
+pub fn judge(rows: &[Row], language: Language) -> Judged {
+    let fed = if language == Language::Rust {
+        "pool"
+    } else {
+        "threads"
+    };
+    // Among two or more workers: one worker is the baseline itself.
+    let best = rows
+        .iter()
+        .filter(|r| r.language == language && r.contender == fed && r.threads >= 2)
+        .max_by(|a, b| a.speedup.total_cmp(&b.speedup))?;
+    if cores() < 2 {
+        return None;
+    }
+    let mut why = format!(
+        "best {fed} speed-up {:.2}× (at {}, {} cores)",
+        best.speedup,
+        plural(best.threads, "thread"),
+        cores()
+    );
+    let processes = rows
+        .iter()
+        .filter(|r| r.language == language && r.contender == "processes")
+        .max_by(|a, b| a.speedup.total_cmp(&b.speedup));
+    if let Some(p) = processes {
+        let processes = plural(p.threads, "process");
+        why += &format!(", multiprocessing {:.2}× (at {processes})", p.speedup);
+    }
+    Some((best.speedup >= PARALLEL, why))
 }
 
 /// The number of cores Rust sees (`available_parallelism`; 1 if unknown).
@@ -167,11 +275,20 @@ pub fn table(rows: &[Row], limit: u64, primes: u64) -> Table {
     let cores = cores();
     Table {
         title: format!("parallelism: count primes below {limit} in {JOBS} jobs — {cores} cores"),
-        columns: vec!["contender", "threads", "wall ms", "speed-up", "ideal", "cores busy"],
+        columns: vec![
+            "language",
+            "contender",
+            "workers",
+            "wall ms",
+            "speed-up",
+            "ideal",
+            "cores busy",
+        ],
         rows: rows
             .iter()
             .map(|r| {
                 vec![
+                    Cell::Text(r.language.name().into()),
                     Cell::Text(r.contender.into()),
                     Cell::Num(r.threads as f64, 0),
                     Cell::Num(r.wall.as_secs_f64() * 1e3, 1),
@@ -181,10 +298,11 @@ pub fn table(rows: &[Row], limit: u64, primes: u64) -> Table {
                 ]
             })
             .collect(),
+        verdict: None,
         notes: vec![
-            format!("{primes} primes found by every contender (checked)"),
+            format!("{primes} primes found by every Rust contender (checked)"),
             format!(
-                "speed-up is relative to the 1-thread pool; ideal = min(threads, {cores} cores)"
+                "speed-up is relative to the 1-thread pool (Python: 1 queue-fed thread); ideal = min(workers, {cores} cores)"
             ),
             "wall time is the best of the repetitions (the machine is shared)".into(),
             "cores busy = CPU time / wall time: below the thread count, other programs had the cores"
@@ -197,6 +315,42 @@ pub fn table(rows: &[Row], limit: u64, primes: u64) -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(language: Language, contender: &'static str, threads: usize, speedup: f64) -> Row {
+        Row {
+            language,
+            contender,
+            threads,
+            wall: Duration::from_millis(100),
+            cpu: Duration::from_millis(100),
+            speedup,
+        }
+    }
+
+    #[test]
+    fn the_verdict_follows_the_numbers() {
+        let rows = [
+            row(Language::Rust, "pool", 1, 1.0),
+            row(Language::Rust, "pool", 2, 1.9),
+            row(Language::Python, "threads", 1, 1.0),
+            row(Language::Python, "threads", 2, 0.97),
+            row(Language::Python, "processes", 2, 1.8),
+        ];
+        if cores() < 2 {
+            assert_eq!(judge(&rows, Language::Rust), None, "one core shows nothing");
+            return;
+        }
+        let (rust, why) = judge(&rows, Language::Rust).unwrap();
+        assert!(rust, "{why}");
+        assert!(why.contains("1.90× (at 2 threads"), "{why}");
+        let (python, why) = judge(&rows, Language::Python).unwrap();
+        assert!(!python, "processes do not make threads parallel: {why}");
+        assert!(
+            why.contains("multiprocessing 1.80× (at 2 processes)"),
+            "{why}"
+        );
+        assert_eq!(judge(&rows[..2], Language::Python), None, "not measured");
+    }
 
     #[test]
     fn primes_are_counted_right_and_jobs_cover_the_range() {

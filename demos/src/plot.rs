@@ -1,6 +1,7 @@
 //! The three plots, as SVG, drawn with `plotters`. Both time and memory span several orders of
 //! magnitude across N, so the lightweight and granularity plots use logarithmic axes: on a
-//! linear axis the executor's line would be flat on the floor.
+//! linear axis the executor's line would be flat on the floor. Python's rows are drawn in the
+//! same charts with dashed lines, so each workload's two languages sit side by side.
 
 use std::error::Error;
 use std::path::Path;
@@ -10,6 +11,7 @@ use plotters::prelude::*;
 use crate::granularity;
 use crate::lightweight::{Contender, Sample};
 use crate::parallelism;
+use crate::report::Language;
 
 type PlotResult = Result<(), Box<dyn Error>>;
 
@@ -112,10 +114,23 @@ pub fn lightweight(samples: &[Sample], path: &Path) -> PlotResult {
             .draw()?;
         for (i, c) in Contender::ALL.into_iter().enumerate() {
             let style = color(i).stroke_width(2);
-            chart
-                .draw_series(LineSeries::new(points(c), style).point_size(4))?
-                .label(c.name())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            let label = format!("{} {}", c.language().name(), c.name());
+            if c.language() == Language::Rust {
+                chart
+                    .draw_series(LineSeries::new(points(c), style).point_size(4))?
+                    .label(label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            } else {
+                chart
+                    .draw_series(DashedLineSeries::new(points(c), 6, 4, style))?
+                    .label(label)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                chart.draw_series(
+                    points(c)
+                        .into_iter()
+                        .map(|p| Circle::new(p, 4, color(i).filled())),
+                )?;
+            }
         }
         chart
             .configure_series_labels()
@@ -137,7 +152,7 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
     let y_max = rows.iter().map(|r| r.speedup).fold(cores as f64, f64::max) * 1.5;
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!("CPU-bound speed-up vs threads ({cores} cores)"),
+            format!("CPU-bound speed-up vs workers ({cores} cores)"),
             ("sans-serif", 20),
         )
         .margin(12)
@@ -146,10 +161,17 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
         .build_cartesian_2d(0.5..max_threads + 0.5, 0.0..y_max)?;
     chart
         .configure_mesh()
-        .x_desc("threads")
+        .x_desc("workers (threads; processes for multiprocessing)")
         .y_desc("speed-up vs 1-thread pool; cores busy")
-        .x_labels(rows.len())
-        .x_label_formatter(&|v| format!("{v:.0}"))
+        .x_labels(2 * max_threads as usize + 2)
+        // Whole numbers only: workers come in ones.
+        .x_label_formatter(&|v| {
+            if (v - v.round()).abs() < 1e-6 {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        })
         .draw()?;
     let ideal = (1..=max_threads as usize).map(|k| (k as f64, k.min(cores) as f64));
     let gray = RGBColor(150, 150, 150).stroke_width(2);
@@ -159,12 +181,12 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], gray));
     let pool = rows
         .iter()
-        .filter(|r| r.contender == "pool")
+        .filter(|r| r.language == Language::Rust && r.contender == "pool")
         .map(|r| (r.threads as f64, r.speedup));
     let blue = color(0).stroke_width(2);
     chart
         .draw_series(LineSeries::new(pool, blue).point_size(4))?
-        .label("WorkerPool speed-up")
+        .label("Rust WorkerPool speed-up")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], blue));
     // CPU time / wall time: how many cores the pool really had. When this stays near 1 with 2
     // threads, the missing speed-up is the machine's load, not the pool's design.
@@ -177,8 +199,32 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
     let green = color(2).stroke_width(2);
     chart
         .draw_series(DashedLineSeries::new(busy, 2, 3, green))?
-        .label("WorkerPool cores busy (CPU / wall)")
+        .label("Rust WorkerPool cores busy (CPU / wall)")
         .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], green));
+    // Python: threads fed by a queue.Queue (the GIL holds them to one core) and processes.
+    for (i, contender, label) in [
+        (3, "threads", "Python threads + queue.Queue speed-up"),
+        (4, "processes", "Python multiprocessing speed-up"),
+    ] {
+        let style = color(i).stroke_width(2);
+        let points: Vec<(f64, f64)> = rows
+            .iter()
+            .filter(|r| r.language == Language::Python && r.contender == contender)
+            .map(|r| (r.threads as f64, r.speedup))
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        chart
+            .draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        chart.draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 4, color(i).filled())),
+        )?;
+    }
     let red = color(1).filled();
     let executor = rows
         .iter()
@@ -186,7 +232,7 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
         .map(|r| Cross::new((r.threads as f64, r.speedup), 7, red));
     chart
         .draw_series(executor)?
-        .label("executor (1 thread)")
+        .label("Rust executor (1 thread)")
         .legend(move |(x, y)| Cross::new((x + 10, y), 5, red));
     chart
         .configure_series_labels()
@@ -228,12 +274,24 @@ pub fn granularity(rows: &[granularity::Row], path: &Path) -> PlotResult {
     for (i, row) in rows.iter().enumerate() {
         // Bars from the top down, in table order; the label sits above its bar.
         let y = (rows.len() - 1 - i) as f64;
-        let c = color(if row.contender == "executor" { 0 } else { 1 });
+        let tasks = row.contender == "executor" || row.contender == "asyncio";
+        let c = match (row.language, tasks) {
+            (Language::Rust, true) => color(0),
+            (Language::Rust, false) => color(1),
+            (Language::Python, true) => color(3),
+            (Language::Python, false) => color(4),
+        };
         chart.draw_series([Rectangle::new(
             [(floor, y + 0.1), (row.ns_per_op, y + 0.5)],
             c.filled(),
         )])?;
-        let label = format!("{}: {} — {:.1} ns", row.contender, row.what, row.ns_per_op);
+        let label = format!(
+            "{} {}: {} — {:.1} ns",
+            row.language.name(),
+            row.contender,
+            row.what,
+            row.ns_per_op
+        );
         chart.draw_series([Text::new(
             label,
             (floor * 1.05, y + 0.9),

@@ -7,6 +7,24 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
+/// Which language a row was measured in: every table puts it first, so Rust and Python rows
+/// of the same workload sit side by side.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Rust,
+    Python,
+}
+
+impl Language {
+    /// `Rust` or `Python`, as the tables print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Rust => "Rust",
+            Language::Python => "Python",
+        }
+    }
+}
+
 /// One cell. Numbers keep their value (CSV/JSON get it at full precision) and the number of
 /// decimals to show people.
 #[derive(Clone, Debug)]
@@ -24,6 +42,8 @@ pub struct Table {
     pub columns: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
     pub notes: Vec<String>,
+    /// The claim's verdict, computed from the rows, printed last.
+    pub verdict: Option<String>,
 }
 
 impl Cell {
@@ -77,6 +97,9 @@ impl Table {
         }
         for note in &self.notes {
             let _ = writeln!(out, "  note: {note}");
+        }
+        if let Some(verdict) = &self.verdict {
+            let _ = writeln!(out, "  {verdict}");
         }
         out
     }
@@ -135,8 +158,9 @@ impl Table {
                 .collect(),
         );
         let notes: Vec<String> = self.notes.iter().map(|n| json_string(n)).collect();
+        let verdict = self.verdict.as_deref().map_or("null".into(), json_string);
         format!(
-            "{{\n  \"title\": {},\n  \"machine\": {machine},\n  \"notes\": [{}],\n  \"rows\": [\n{}\n  ]\n}}\n",
+            "{{\n  \"title\": {},\n  \"machine\": {machine},\n  \"notes\": [{}],\n  \"verdict\": {verdict},\n  \"rows\": [\n{}\n  ]\n}}\n",
             json_string(&self.title),
             notes.join(", "),
             rows.join(",\n")
@@ -193,6 +217,7 @@ mod tests {
                 vec![Cell::Text("c".into()), Cell::Missing],
             ],
             notes: vec!["n".into()],
+            verdict: Some("verdict: v".into()),
         }
     }
 
@@ -210,12 +235,13 @@ mod tests {
         );
         assert!(json.contains(r#"{"name": "c", "ns": null}"#), "{json}");
         assert!(json.contains(r#""machine": {"cores": "2"}"#), "{json}");
+        assert!(json.contains(r#""verdict": "verdict: v""#), "{json}");
     }
 
     #[test]
     fn render_aligns_numbers_right() {
         let text = sample().render();
         assert!(text.contains("  a, \"b\"  1.5\n"), "{text}");
-        assert!(text.contains("  note: n\n"), "{text}");
+        assert!(text.contains("  note: n\n  verdict: v\n"), "{text}");
     }
 }

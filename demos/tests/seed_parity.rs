@@ -4,62 +4,26 @@
 //! gives a package's own integration tests the path of its binaries (`CARGO_BIN_EXE_<name>`,
 //! built before the tests run); from another crate we would have to guess `target/<profile>/`.
 //!
-//! The reference outputs are read from `shared/reference/`, which sits next to the repository
-//! (`<repo>/../shared`).
+//! The reference outputs are the repository's copy of the article's files, `demos/reference/`
+//! (see its README for where they come from).
+
+mod common;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 fn reference(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/reference")
+        .join("reference")
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// Runs a binary to completion, failing the test (and killing the child) if it takes longer
-/// than `limit` — a hang in `join` must show up as a failure, not as a stuck test run.
+/// Runs one of this package's binaries with a time limit (see `common::run`).
 fn run(exe: &str, args: &[&str], limit: Duration) -> (Output, Duration) {
-    let start = Instant::now();
-    let mut child = Command::new(exe)
-        .args(args)
-        .env_remove("RUST_BACKTRACE") // keep the expected panic message short
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {exe}: {e}"));
-    let pid = child.id();
-    let (mut stdout, mut stderr) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    let (done_tx, done_rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        // stderr on a thread of its own: a child filling one pipe while we block reading the
-        // other would deadlock.
-        let err = std::thread::spawn(move || {
-            let mut err = Vec::new();
-            let _ = stderr.read_to_end(&mut err);
-            err
-        });
-        let mut out = Vec::new();
-        let _ = stdout.read_to_end(&mut out);
-        let err = err.join().expect("stderr reader");
-        let status = child.wait().expect("wait for child");
-        let _ = done_tx.send(Output {
-            status,
-            stdout: out,
-            stderr: err,
-        });
-    });
-    match done_rx.recv_timeout(limit) {
-        Ok(output) => (output, start.elapsed()),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            panic!("{exe} {args:?} did not finish within {limit:?}");
-        }
-    }
+    common::run(common::command(exe, args), limit)
 }
 
 fn stdout_lines(output: &Output) -> Vec<String> {

@@ -20,8 +20,8 @@ use executor::{gather, now, sleep, sleep_until, spawn, timeout, Executor};
 // ---------------------------------------------------------------------------------------------
 // The article's example 1.
 
-/// `shared/reference/asyncio_example.out`, the Python program's output, kept here so a clean
-/// clone can run the test; `reference_output_matches_the_python_run` checks the copy.
+/// `demos/reference/asyncio_example.out`, the Python program's output, inlined so this test
+/// reads like the program; `reference_output_matches_the_python_run` checks the copy.
 const PYTHON_OUTPUT: &str = "start fetching\n0\n1\n2\n3\n4\n5\n6\n7\ndone fetching\n\
                              {'data': 1}\n8\n9\n";
 
@@ -83,14 +83,13 @@ fn article_example_prints_the_python_lines_at_exact_times() {
 
 #[test]
 fn reference_output_matches_the_python_run() {
-    // The reference lives beside the repository in the original workspace; skip elsewhere.
+    // The repository's copy of the article's files (`demos/reference/`).
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../shared/reference/asyncio_example.out"
+        "/../demos/reference/asyncio_example.out"
     );
-    if let Ok(text) = std::fs::read_to_string(path) {
-        assert_eq!(text, PYTHON_OUTPUT);
-    }
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    assert_eq!(text, PYTHON_OUTPUT);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 //! cargo run -p demos --bin async_fetch -- --virtual # virtual clock: instant, each line timed
 //! ```
 //!
-//! The Python program (`shared/reference/asyncio_example.py`) and this file side by side:
+//! The Python program (`demos/reference/asyncio_example.py`) and this file side by side:
 //!
 //! | Python                               | Rust                                   |
 //! |--------------------------------------|----------------------------------------|
@@ -56,12 +56,15 @@ async fn async_main() {
 
 /// Runs the example: on the real clock like `asyncio.run`, or on the virtual clock, where the
 /// two seconds of "I/O" take no time and every line is prefixed with its exact elapsed time.
-pub fn run_example(virtual_clock: bool) {
+/// Returns the lines it printed, without the time prefix (the tour compares them with
+/// Python's).
+pub fn run_example(virtual_clock: bool) -> Vec<String> {
     if virtual_clock {
         Executor::with_virtual_clock().block_on(timed(async_main()));
     } else {
         executor::run(async_main());
     }
+    PRINTED.with(|printed| printed.take())
 }
 
 /// Records when the run started, so `say` can print times relative to it. The executor's
@@ -77,10 +80,12 @@ thread_local! {
     // A thread-local, not a global: the executor runs every task on this one thread, and the
     // real-clock run leaves it `None`, which is what keeps its lines identical to Python's.
     static START: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+    static PRINTED: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Python's `print`, plus the elapsed-time prefix on the virtual clock.
 fn say(line: &str) {
+    PRINTED.with(|printed| printed.borrow_mut().push(line.to_string()));
     match START.with(|start| start.get()) {
         Some(start) => {
             let elapsed = executor::now().duration_since(start);

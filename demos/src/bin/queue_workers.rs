@@ -23,32 +23,35 @@ use queue::Queue;
 
 /// Python's `worker(queue)`. The literal translation — `loop { let item = q.get()?; …;
 /// q.task_done(); }` — would hang `join` on a panic exactly like Python; the guard cannot.
-fn worker(q: &Queue<u32>, crash_on: Option<u32>) {
+fn worker(q: &Queue<u32>, crash_on: Option<u32>, say: &Say<'_>) {
     // `while let Ok(..)`: Python's `while True`, except that it ends. `get_task` returns
     // `Err(GetError::ShutDown)` once the queue is shut down and empty.
     while let Ok(item) = q.get_task() {
-        // `println!` takes stdout's lock for the whole line, so two workers' lines never glue
-        // together (Python's `print` writes the text and the newline separately: the reference
-        // output has `Working on 9Working on 10`).
-        println!("Working on {}", *item);
+        // `say` is Python's `print`; here it is `println!`, which takes stdout's lock for the
+        // whole line, so two workers' lines never glue together (Python's `print` writes the
+        // text and the newline separately: the reference output has `Working on 9Working on 10`).
+        say(&format!("Working on {}", *item));
         if crash_on == Some(*item) {
             panic!("worker crashed on item {}", *item);
         }
-        println!("Finished {}", *item);
+        say(&format!("Finished {}", *item));
     } // `item` (the guard) is dropped at the end of each iteration: that is the `task_done()`.
 }
 
+/// Where the workers' lines go: `println!` in the program; the tour also collects them.
+pub type Say<'a> = dyn Fn(&str) + Sync + 'a;
+
 /// Runs `workers` threads over the items `0..items`, waits for every item with `join`, then
 /// shuts the queue down so the workers return. With `crash_on = Some(n)`, the worker that takes
-/// item `n` panics. Returns the number of failed tasks.
-pub fn run_example(workers: usize, items: u32, crash_on: Option<u32>) -> usize {
+/// item `n` panics. Each line goes to `say`. Returns the number of failed tasks.
+pub fn run_example(workers: usize, items: u32, crash_on: Option<u32>, say: &Say<'_>) -> usize {
     let q = Queue::unbounded(); // Python's `Queue()` is unbounded too.
     thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|i| {
                 thread::Builder::new()
                     .name(format!("worker-{i}"))
-                    .spawn_scoped(s, || worker(&q, crash_on))
+                    .spawn_scoped(s, || worker(&q, crash_on, say))
                     .expect("spawn a worker thread")
             })
             .collect();
@@ -89,7 +92,7 @@ fn main() {
             }
         }
     }
-    let failed = run_example(10, 20, crash_on);
+    let failed = run_example(10, 20, crash_on, &|line| println!("{line}"));
     if crash_on.is_some() {
         println!("{failed} failed task{}", if failed == 1 { "" } else { "s" });
     }
