@@ -115,10 +115,13 @@ mod context;
 mod executor;
 mod gather;
 mod idle;
+mod interval;
 mod join;
 mod parker;
+mod race;
 mod sync;
 mod task;
+mod task_group;
 mod time;
 mod timer;
 mod waker;
@@ -130,7 +133,10 @@ mod tests;
 
 pub use crate::executor::{run, spawn, Executor};
 pub use crate::gather::{gather, join, Gather, Join};
+pub use crate::interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use crate::join::{JoinError, JoinHandle};
+pub use crate::race::{race, Either, Race};
+pub use crate::task_group::TaskGroup;
 pub use crate::time::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use crate::yield_now::{yield_now, YieldNow};
 
