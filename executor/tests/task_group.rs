@@ -1,6 +1,7 @@
 //! `TaskGroup` on the virtual clock: completion order and spawn order, a panic (or, with
 //! `try_join_all`, an `Err`) aborting the siblings, dropping the group, cancel-safety of
-//! `join_next`, slots reused in a long-lived group, and one group poll per finished task.
+//! `join_next`, slots reused in a long-lived group, one group poll per finished task, and a
+//! group inside a task that is aborted or whose executor is dropped.
 
 mod common;
 
@@ -248,4 +249,39 @@ fn each_finished_task_costs_the_group_one_poll() {
         polls.get()
     });
     assert!(polls <= N + 1, "{polls} polls for {N} tasks");
+}
+
+#[test]
+fn a_running_group_in_an_aborted_task_aborts_its_children() {
+    let (child, counts) = probe(Act::Pending);
+    let (polled_then_dropped, _) = virtual_run(|_| async move {
+        let owner = executor::spawn(async move {
+            let mut group = TaskGroup::new();
+            group.spawn(child);
+            group.join_all().await
+        });
+        sleep(secs(1)).await; // the owner and its child have run
+        let polled = counts.polls();
+        owner.abort(); // drops the owner's future, and with it the group
+        assert!(owner.await.unwrap_err().is_cancelled());
+        (polled, counts.drops())
+    });
+    assert_eq!(polled_then_dropped, (1, 1));
+}
+
+#[test]
+fn dropping_the_executor_drops_each_group_task_once() {
+    let (child, counts) = probe(Act::Pending);
+    let (sibling, sibling_counts) = probe(Act::Pending);
+    let ex = executor::Executor::with_virtual_clock();
+    let owner = ex.spawn(async move {
+        let mut group = TaskGroup::new();
+        group.spawn(child);
+        group.spawn(sibling);
+        group.join_all().await
+    });
+    ex.block_on(sleep(secs(1))); // everything is running and pending
+    drop(ex);
+    assert!(owner.is_finished());
+    assert_eq!((counts.drops(), sibling_counts.drops()), (1, 1));
 }
