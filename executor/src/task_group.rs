@@ -239,7 +239,8 @@ impl<T: 'static> TaskGroup<T> {
 
     /// Waits for every task and returns their results in spawn order (asyncio's
     /// `async with TaskGroup() as tg:` block ending). On the first task that panicked (or was
-    /// cancelled), aborts the others and returns its [`JoinError`].
+    /// cancelled), aborts the others and returns its [`JoinError`]. The future owns the group:
+    /// dropping it before it completes (e.g. in a `timeout`) aborts the tasks left.
     ///
     /// ```
     /// use std::time::Duration;
