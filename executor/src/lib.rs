@@ -72,11 +72,27 @@
 //! | `loop.time()`                        | [`now`]`()`                                    |
 //! | `asyncio.CancelledError`             | [`JoinError::is_cancelled`]                    |
 //! | `asyncio.TimeoutError`               | [`Elapsed`]                                    |
+//! | `asyncio.TaskGroup`, `tg.create_task`| [`TaskGroup`], `group.spawn(fut)`; leaving the `async with`: `group.join_all().await` (`try_join_all` for `Result`s) |
+//! | `asyncio.as_completed(tasks)`        | `group.join_next().await` ([`TaskGroup::join_next`]); futures' `FuturesUnordered` |
+//! | `asyncio.wait({a, b}, return_when=FIRST_COMPLETED)` | [`race`]`(a, b).await` → [`Either`]; more than two: futures' `select!` |
+//! | `while True: …; await asyncio.sleep(p)` | [`interval`]`(p)`, `ticks.tick().await` (no drift; [`MissedTickBehavior`]) |
+//! | `asyncio.Timeout.reschedule(when)`   | [`Sleep::reset`]`(deadline)`                   |
+//! | `asyncio.Event`                      | `event_listener::Event` plus a flag (crate event-listener) |
+//! | `asyncio.Lock`, `asyncio.Semaphore`  | `async_lock::Mutex`, `async_lock::Semaphore` (crate async-lock) |
+//! | `asyncio.Queue`                      | `async_channel::bounded(n)` (crate async-channel; the project's `queue` is to get an async face) |
 //! | (none built in)                      | [`Executor::with_virtual_clock`]               |
 //! | `await asyncio.to_thread(f)`         | [`off_thread`]`(pool.submit(f)).await` (1)     |
 //!
 //! (1) `queue::WorkerPool::submit`; `off_thread` matters only on the virtual clock, which
 //! otherwise ignores work in flight on other threads (see [`Executor::with_virtual_clock`]).
+//!
+//! The rows that name other crates are checked, on this executor, by
+//! `tests/tests/ecosystem.rs`: those crates run on any executor, so they are not rebuilt here.
+//!
+//! # Layers on the public API
+//!
+//! `task_group.rs` ([`TaskGroup`]), `interval.rs` ([`interval`]) and `race.rs` ([`race`]) use
+//! only what a user of the crate could: `spawn`, `JoinHandle`, `Sleep`, `now`, `Waker`.
 //!
 //! # The article's example, in asyncio's order
 //!
@@ -124,11 +140,14 @@ mod drop_queue;
 mod executor;
 mod gather;
 mod idle;
+mod interval;
 mod join;
 mod off_thread;
 mod parker;
+mod race;
 mod sync;
 mod task;
+mod task_group;
 mod time;
 mod timer;
 mod waker;
@@ -141,8 +160,11 @@ mod tests;
 pub use crate::abort_on_drop::AbortOnDrop;
 pub use crate::executor::{run, spawn, Executor};
 pub use crate::gather::{gather, join, Gather, Join};
+pub use crate::interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use crate::join::{JoinError, JoinHandle};
 pub use crate::off_thread::{off_thread, OffThread};
+pub use crate::race::{race, Either, Race};
+pub use crate::task_group::TaskGroup;
 pub use crate::time::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use crate::yield_now::{yield_now, YieldNow};
 

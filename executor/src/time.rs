@@ -115,6 +115,43 @@ struct Registration {
 }
 
 impl Sleep {
+    /// Moves the deadline to `deadline` (tokio's `Sleep::reset`), whether the sleep was never
+    /// polled, is waiting, or has completed (then it waits again). A registered timer moves at
+    /// once, keeping its waker, so the task is woken at the new deadline even if it does not
+    /// poll the sleep again first; a past deadline fires at the next tick.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// executor::Executor::with_virtual_clock().block_on(async {
+    ///     let t0 = executor::now();
+    ///     let mut nap = executor::sleep(Duration::from_secs(60));
+    ///     nap.reset(t0 + Duration::from_secs(5)); // before its first poll
+    ///     (&mut nap).await;
+    ///     assert_eq!(executor::now() - t0, Duration::from_secs(5));
+    ///     nap.reset(t0 + Duration::from_secs(7)); // a finished sleep waits again
+    ///     nap.await;
+    ///     assert_eq!(executor::now() - t0, Duration::from_secs(7));
+    /// });
+    /// ```
+    pub fn reset(&mut self, deadline: Instant) {
+        self.deadline = Deadline::At(Some(deadline));
+        let Some(registration) = self.registration.take() else {
+            return; // the next poll registers
+        };
+        let Some(core) = registration.core.upgrade() else {
+            return;
+        };
+        let waker = core.timers.borrow_mut().remove(registration.key);
+        // Fired already (`None`): the task is woken, and its poll registers the new deadline.
+        if let Some(waker) = waker {
+            let key = core.timers.borrow_mut().insert(deadline, waker);
+            self.registration = Some(Registration {
+                core: registration.core,
+                key,
+            });
+        }
+    }
+
     /// Removes our timer entry, if any, from the executor that holds it.
     fn deregister(&mut self) {
         if let Some(registration) = self.registration.take() {
