@@ -40,6 +40,7 @@ mod async_fetch;
 #[path = "bin/queue_workers.rs"]
 mod queue_workers;
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -277,10 +278,14 @@ fn examples(python: Option<&Python>) {
     );
     // The panic message stays; a backtrace (with RUST_BACKTRACE set) does not: the tour is read
     // by people, and the panic is the example's point, not a bug to debug. The default hook
-    // comes back right after.
+    // comes back right after. The message is formatted first and written in one `write_all`:
+    // `eprintln!` writes it piece by piece, and on a terminal (stdout and stderr on one device)
+    // another worker's `Finished 5` then lands in the middle of it — the very gluing the
+    // example explains away for our `println!`.
     std::panic::set_hook(Box::new(|info| {
         let thread = std::thread::current();
-        eprintln!("thread '{}' {info}", thread.name().unwrap_or("<unnamed>"));
+        let message = format!("thread '{}' {info}\n", thread.name().unwrap_or("<unnamed>"));
+        let _ = std::io::stderr().write_all(message.as_bytes());
     }));
     let failed = queue_workers::run_example(3, 6, Some(4), &|line| println!("{line}"));
     drop(std::panic::take_hook());

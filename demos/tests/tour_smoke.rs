@@ -161,6 +161,34 @@ fn the_crash_example_keeps_its_message_but_not_a_backtrace() {
 }
 
 #[test]
+fn the_panic_message_is_one_whole_line_among_the_workers_lines() {
+    // stdout and stderr into one pipe, as on a terminal: the hook must write its message in one
+    // piece, or a worker's `Finished 5` lands inside `thread 'worker-0…' panicked`. The race is
+    // the scheduler's, so the tour runs a few times; a piecewise hook glued about one run in 15.
+    for run in 0..20 {
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", "exec \"$0\" --only examples --no-python 2>&1"])
+            .arg(env!("CARGO_BIN_EXE_demos"))
+            .env_remove("RUST_BACKTRACE");
+        let (output, _) = common::run(command, LIMIT);
+        assert!(output.status.success(), "{output:?}");
+        let text = stdout(&output);
+        let whole = text
+            .lines()
+            .any(|line| line.starts_with("thread 'worker-") && line.contains("' panicked at "));
+        assert!(
+            whole,
+            "run {run}: the panic line came out in pieces: {text}"
+        );
+        assert!(
+            text.contains("\nworker crashed on item 4\n"),
+            "run {run}: {text}"
+        );
+    }
+}
+
+#[test]
 fn the_whole_tour_with_python_has_python_rows_and_verdicts() {
     let dir = TempDir::new("python");
     let output = demos(&["--sizes", "small", "--out", dir.0.to_str().unwrap()]);
