@@ -269,7 +269,7 @@ fn examples(python: Option<&Python>) {
         python_examples::compare_asyncio(py, &ours);
     }
     println!("\nexample 2 — queue_example.py with 3 workers and 6 items:");
-    queue_workers::run_example(3, 6, None, &|line| println!("{line}"));
+    queue_workers::run_example(3, 6, None, &queue_workers::print_line);
     if let Some(py) = python {
         python_examples::compare_queue(py);
     }
@@ -287,7 +287,7 @@ fn examples(python: Option<&Python>) {
         let message = format!("thread '{}' {info}\n", thread.name().unwrap_or("<unnamed>"));
         let _ = std::io::stderr().write_all(message.as_bytes());
     }));
-    let failed = queue_workers::run_example(3, 6, Some(4), &|line| println!("{line}"));
+    let failed = queue_workers::run_example(3, 6, Some(4), &queue_workers::print_line);
     drop(std::panic::take_hook());
     println!("join returned; {failed} failed task (Python's q.join() would hang here)\n");
 }

@@ -61,7 +61,7 @@ pub fn compare_queue(py: &Python) {
         "  Python {} ran reference/queue_example.py: {verdict}",
         py.version
     );
-    let why = "Python's print writes the text and the newline as two writes, and nothing orders two threads' writes; ours cannot glue, println! writes a whole line under stdout's lock";
+    let why = "Python's print writes the text and the newline as two writes, and nothing orders two threads' writes; ours cannot glue, each of our lines is one write under stdout's lock";
     match glued.first() {
         Some(example) => println!(
             "  {} of its lines came out glued, e.g. {example:?} — {why}; split before each \"Working on\" / \"Finished\", they are the lines above",

@@ -189,6 +189,25 @@ fn the_panic_message_is_one_whole_line_among_the_workers_lines() {
 }
 
 #[test]
+fn a_reader_that_stops_early_ends_the_tour_instead_of_hanging_it() {
+    // `demos | head`: once `head` exits, every write to stdout fails. A worker that panicked
+    // on it would leave its queue's items unprocessed and `join` waiting forever. Where the
+    // pipe closes is the scheduler's; these cuts fall inside the two queue examples' lines.
+    for lines in [20, 30, 34, 38] {
+        let mut command = Command::new("sh");
+        command
+            .args([
+                "-c",
+                "\"$0\" --only examples --no-python 2>/dev/null | head -n \"$1\"",
+            ])
+            .arg(env!("CARGO_BIN_EXE_demos"))
+            .arg(lines.to_string());
+        let (output, _) = common::run(command, Duration::from_secs(30));
+        assert_eq!(stdout(&output).lines().count(), lines, "{output:?}");
+    }
+}
+
+#[test]
 fn the_whole_tour_with_python_has_python_rows_and_verdicts() {
     let dir = TempDir::new("python");
     let output = demos(&["--sizes", "small", "--out", dir.0.to_str().unwrap()]);
