@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use queue::Queue;
 
+use crate::child;
 use crate::cli::Sizes;
 use crate::procfs;
 use crate::progress::{Budget, Progress};
@@ -42,6 +43,8 @@ pub const POOL_THREADS: usize = 8;
 pub const THREAD_CAP: usize = 10_000;
 /// The pool is not run when N/8 × 50 ms would exceed this: the answer is known in advance.
 const POOL_MAX_WALL: Duration = Duration::from_secs(7);
+/// The longest one (contender, N) run may take, within what is left of the budget.
+const CHILD_LIMIT: Duration = Duration::from_secs(60);
 
 /// The ways to wait N times: three in Rust, two in Python.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,7 +160,7 @@ pub fn lightweight(
                 (None, Some(py)) if contender.language() == Language::Python => {
                     run_python(py, contender, n, budget)
                 }
-                (None, _) => run_in_child(contender, n),
+                (None, _) => run_in_child(contender, n, budget.left(CHILD_LIMIT)),
             };
             samples.push(Sample {
                 contender,
@@ -193,7 +196,7 @@ fn run_python(
     n: usize,
     budget: Budget,
 ) -> Result<Measured, String> {
-    let limit = budget.left(Duration::from_secs(60));
+    let limit = budget.left(CHILD_LIMIT);
     let args = [contender.name().to_string(), n.to_string()];
     let value = py.measure("lightweight.py", &args, limit)?;
     let nanos = |field| python::number(&value, field).map(|v| Duration::from_nanos(v as u64));
@@ -204,15 +207,15 @@ fn run_python(
     })
 }
 
-/// Runs `demos --child lightweight <contender> <n>` and parses its one-line answer.
-fn run_in_child(contender: Contender, n: usize) -> Result<Measured, String> {
+/// Runs `demos --child lightweight <contender> <n>` within `limit` and parses its one-line
+/// answer. The limit is what keeps `--max-n` honest: a huge N costs the budget, not a hang.
+fn run_in_child(contender: Contender, n: usize, limit: Duration) -> Result<Measured, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own binary: {e}"))?;
-    let output = Command::new(exe)
-        .args(["--child", "lightweight", contender.name(), &n.to_string()])
-        .output()
-        .map_err(|e| format!("cannot start child: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().unwrap_or("");
+    let mut command = Command::new(exe);
+    command.args(["--child", "lightweight", contender.name(), &n.to_string()]);
+    let output = child::run_with_limit(&mut command, limit)
+        .map_err(|why| format!("not finished: {why} (the experiment's time budget)"))?;
+    let line = output.stdout.lines().last().unwrap_or("");
     let parse = |line: &str| -> Option<Measured> {
         let mut nums = line
             .strip_prefix("ok ")?

@@ -20,6 +20,7 @@
 //! and an SVG plot per experiment. `--help` lists the flags.
 #![forbid(unsafe_code)]
 
+mod child;
 mod cli;
 mod granularity;
 mod lightweight;
