@@ -1,13 +1,14 @@
 //! Running a child process with a time limit: the Python scripts, and the lightweight
 //! experiment's `--child` runs of this binary.
 //!
-//! The child leads a process group of its own, and on overrun the whole group is killed —
-//! `multiprocessing` workers or anything else it started included — so a stuck child costs the
-//! tour its limit, never a hang. Both pipes are drained on threads while we wait: a child
-//! blocked on a full pipe would otherwise look like a hang too.
+//! On overrun the child is killed and, if it leads a process group of its own (the caller asks
+//! for one with `CommandExt::process_group(0)`, as the Python scripts do), the whole group with
+//! it — `multiprocessing` workers or anything else it started included — so a stuck child costs
+//! the tour its limit, never a hang. A child left in the tour's group (the lightweight runs:
+//! they start nothing) still gets the terminal's Ctrl-C with the tour. Both pipes are drained on
+//! threads while we wait: a child blocked on a full pipe would otherwise look like a hang too.
 
 use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -30,7 +31,7 @@ pub struct Finished {
 }
 
 /// Runs `command` (stdin closed, stdout and stderr captured) for at most `limit`; a huge limit
-/// means no deadline. `Err` says why it did not finish: it could not start (`cannot run …`),
+/// means no deadline. Set `process_group(0)` on it for the kill to reach its descendants. `Err` says why it did not finish: it could not start (`cannot run …`),
 /// or it overran and was killed (`killed after …`).
 pub fn run_with_limit(command: &mut Command, limit: Duration) -> Result<Finished, String> {
     let start = Instant::now();
@@ -38,7 +39,6 @@ pub fn run_with_limit(command: &mut Command, limit: Duration) -> Result<Finished
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
         .spawn()
         .map_err(|e| {
             format!(
@@ -66,7 +66,8 @@ pub fn run_with_limit(command: &mut Command, limit: Duration) -> Result<Finished
         match child.try_wait() {
             Ok(Some(status)) => break status,
             Ok(None) if deadline.is_some_and(|d| Instant::now() >= d) => {
-                // Killed while the leader is unreaped: the group id is still ours.
+                // Killed while the child is unreaped: a group it leads still has its id. If it
+                // leads none, no group has that id and the group kill is a no-op.
                 kill_group(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
@@ -78,8 +79,8 @@ pub fn run_with_limit(command: &mut Command, limit: Duration) -> Result<Finished
     };
     let elapsed = start.elapsed();
     // The pipes close when the last process holding them exits: a process the child left
-    // behind would keep them open. It still belongs to the group (a group id is not reused
-    // while it has members), so at the deadline the group is killed.
+    // behind would keep them open. If the child led a group, the straggler still belongs to it
+    // (a group id is not reused while it has members), so at the deadline the group is killed.
     let mut texts = [String::new(), String::new()];
     for _ in 0..2 {
         let left = deadline.map_or(Duration::MAX, |d| {
@@ -115,6 +116,7 @@ fn kill_group(pgid: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::os::unix::process::CommandExt;
 
     #[test]
     fn an_overrunning_child_is_killed_at_its_deadline() {
@@ -139,7 +141,9 @@ mod tests {
         // shell itself finished: its output is the result.
         let start = Instant::now();
         let finished = run_with_limit(
-            Command::new("sh").args(["-c", "sleep 30 & echo $!"]),
+            Command::new("sh")
+                .args(["-c", "sleep 30 & echo $!"])
+                .process_group(0),
             Duration::from_millis(300),
         )
         .expect("the shell finished");

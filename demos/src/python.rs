@@ -9,6 +9,7 @@
 //! The scripts live in `demos/python/` (standard library only); their path is fixed at compile
 //! time from this crate's manifest directory, like the reference files the tests read.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -87,7 +88,14 @@ impl Python {
     pub fn run(&self, args: &[&str], limit: Duration) -> Result<Finished, String> {
         let program = self.program.display();
         let mut command = Command::new(&self.program);
-        command.args(args).env("PYTHONDONTWRITEBYTECODE", "1"); // leave no __pycache__ in the repository
+        command
+            .args(args)
+            .env("PYTHONDONTWRITEBYTECODE", "1") // leave no __pycache__ in the repository
+            // A group of its own, so an overrun kills its `multiprocessing` workers too. It
+            // also keeps the terminal's Ctrl-C from the script: `common.py` ends the script
+            // when the tour, named here, is no longer its parent.
+            .env("DEMOS_PARENT_PID", std::process::id().to_string())
+            .process_group(0);
         let finished = child::run_with_limit(&mut command, limit).map_err(|why| {
             if why.starts_with("cannot run") {
                 why

@@ -1,8 +1,11 @@
-//! What the demos' integration tests share: running a binary with a time limit.
+//! What the demos' integration tests share: running a binary with a time limit, and (in
+//! `tour`) the helpers of the tour's tests.
 //!
 //! (`tests/common/mod.rs`, not `tests/common.rs`: Cargo would build the latter as a test of
 //! its own.)
 #![allow(dead_code)] // each test file uses its own subset
+
+pub mod tour;
 
 use std::io::Read;
 use std::process::{Command, Output, Stdio};
