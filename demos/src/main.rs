@@ -185,7 +185,7 @@ fn tour(options: &Options) -> std::io::Result<()> {
             ));
         }
         table.verdict = Some(lightweight::verdict(&samples));
-        show(options, "lightweight", &table, &machine, |path| {
+        show(options, "lightweight", table, &machine, |path| {
             plot::lightweight(&samples, path)
         })?;
     }
@@ -224,7 +224,7 @@ fn tour(options: &Options) -> std::io::Result<()> {
             &parallelism::judge(&rows, Language::Rust),
             &parallelism::judge(&rows, Language::Python),
         ));
-        show(options, "parallelism", &table, &machine, |path| {
+        show(options, "parallelism", table, &machine, |path| {
             plot::parallelism(&rows, parallelism::cores(), path)
         })?;
     }
@@ -247,7 +247,7 @@ fn tour(options: &Options) -> std::io::Result<()> {
             &granularity::judge(&rows, Language::Rust),
             &granularity::judge(&rows, Language::Python),
         ));
-        show(options, "granularity", &table, &machine, |path| {
+        show(options, "granularity", table, &machine, |path| {
             plot::granularity(&rows, path)
         })?;
     }
@@ -297,10 +297,17 @@ fn examples(python: Option<&Python>) {
 fn show(
     options: &Options,
     name: &str,
-    table: &Table,
+    mut table: Table,
     machine: &[(&str, String)],
     plot: impl FnOnce(&Path) -> Result<(), Box<dyn std::error::Error>>,
 ) -> std::io::Result<()> {
+    if options.sizes == Sizes::Small {
+        // The verdict is still computed (the smoke tests check that it is), but from runs of
+        // milliseconds: a reader must not take it for the claim's answer.
+        table.notes.push(
+            "--sizes small: runs of milliseconds, for the tests; the figures and the verdict are noise (drop the flag for real ones)".into(),
+        );
+    }
     println!("{}", table.render());
     if let Some(dir) = &options.out {
         table.write_files(dir, name, machine)?;

@@ -53,7 +53,7 @@ pub fn compare_queue(py: &Python) {
     let ours = ours.into_inner().unwrap_or_else(|e| e.into_inner());
     let (theirs, glued) = unglue(&finished.stdout);
     let verdict = if count(&theirs) == count(&ours) {
-        format!("the same {} lines as ours at 10 workers and 20 items, each once (the order between threads is the scheduler's, in both)", theirs.len())
+        format!("the same {} lines as ours, run unprinted at its 10 workers and 20 items: each line once (the order between threads is the scheduler's, in both)", theirs.len())
     } else {
         format!("DIFFERENT lines: {theirs:?}, ours {ours:?}")
     };
