@@ -49,14 +49,20 @@ const CHILD_LIMIT: Duration = Duration::from_secs(60);
 /// The ways to wait N times: three in Rust, two in Python.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Contender {
+    /// Rust: N tasks on our executor, each `sleep(WAIT)`.
     Executor,
+    /// Rust: one OS thread per wait.
     Threads,
+    /// Rust: `POOL_THREADS` threads draining a queue of N waits.
     Pool,
+    /// Python: N asyncio tasks, each `await asyncio.sleep(0.05)`.
     PyAsyncio,
+    /// Python: one `threading.Thread` per wait, each `time.sleep(0.05)`.
     PyThreads,
 }
 
 impl Contender {
+    /// Every contender, in the order the tables and plots show them.
     pub const ALL: [Contender; 5] = [
         Contender::Executor,
         Contender::Threads,
@@ -93,7 +99,9 @@ impl Contender {
 /// What one child process measured.
 #[derive(Clone, Copy, Debug)]
 pub struct Measured {
+    /// Wall time from before the first wait is started to after the last one is joined.
     pub wall: Duration,
+    /// CPU time of the whole process over that span (all threads; Python: with its children).
     pub cpu: Duration,
     /// Peak RSS during the run minus RSS before it.
     pub rss_delta: u64,
@@ -102,8 +110,11 @@ pub struct Measured {
 /// One (contender, N) cell of the experiment; `Err` says why it was not run or failed.
 #[derive(Debug)]
 pub struct Sample {
+    /// Who waited.
     pub contender: Contender,
+    /// How many waits at once.
     pub n: usize,
+    /// The measurement, or why there is none.
     pub result: Result<Measured, String>,
 }
 

@@ -38,9 +38,11 @@ pub const MAX_THREADS: usize = 4;
 /// One measured configuration.
 #[derive(Clone, Debug)]
 pub struct Row {
+    /// The language the job set ran in.
     pub language: Language,
     /// `executor` or `pool` (Rust); `one thread`, `threads` or `processes` (Python).
     pub contender: &'static str,
+    /// Workers: threads, or processes for `processes` (the table's `workers` column).
     pub threads: usize,
     /// The fastest of the repetitions: the least disturbed by the other programs on the machine.
     pub wall: Duration,

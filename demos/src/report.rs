@@ -38,9 +38,13 @@ pub enum Cell {
 /// A titled table with notes printed under it.
 #[derive(Debug)]
 pub struct Table {
+    /// The line above the table.
     pub title: String,
+    /// Column headers, also the CSV header and the JSON keys.
     pub columns: Vec<&'static str>,
+    /// One `Vec` per row, a cell per column.
     pub rows: Vec<Vec<Cell>>,
+    /// `note:` lines under the table (and in the JSON file).
     pub notes: Vec<String>,
     /// The claim's verdict, computed from the rows, printed last.
     pub verdict: Option<String>,
