@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use queue::Queue;
 
-use crate::progress::{Budget, Progress};
+use crate::budget::Budget;
+use crate::progress::Progress;
 use crate::python::{self, Python};
 use crate::report::{Cell, Language, Table};
 use crate::verdict::Judged;

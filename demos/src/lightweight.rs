@@ -21,10 +21,11 @@ use std::time::{Duration, Instant};
 
 use queue::Queue;
 
+use crate::budget::Budget;
 use crate::child;
 use crate::cli::Sizes;
 use crate::procfs;
-use crate::progress::{Budget, Progress};
+use crate::progress::Progress;
 use crate::python::{self, Python};
 use crate::report::Language;
 

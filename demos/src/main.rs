@@ -20,6 +20,7 @@
 //! and an SVG plot per experiment. `--help` lists the flags.
 #![forbid(unsafe_code)]
 
+mod budget;
 mod child;
 mod cli;
 mod granularity;
@@ -46,9 +47,9 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use budget::Budget;
 use clap::Parser;
 use cli::{Options, Part, Sizes};
-use progress::Budget;
 use python::Python;
 use report::{Language, Table};
 

@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 
 use queue::WorkerPool;
 
+use crate::budget::Budget;
 use crate::procfs;
-use crate::progress::{Budget, Progress};
+use crate::progress::Progress;
 use crate::python::{self, Python};
 use crate::report::{Cell, Language, Table};
 use crate::verdict::Judged;

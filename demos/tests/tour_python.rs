@@ -31,7 +31,8 @@ fn examples_run_in_short_form_beside_the_python_originals() {
         "{text}"
     );
     assert!(
-        text.contains("came out glued"),
+        text.contains("came out glued")
+            && text.contains("Python's print writes the text and the newline as two writes"),
         "the glued line is explained: {text}"
     );
 }
