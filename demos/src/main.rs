@@ -149,7 +149,9 @@ fn tour(options: &Options) -> std::io::Result<()> {
     let full = options.sizes != Sizes::Small;
     let plan = Plan::new(options.sizes);
     if let Some(dir) = &options.out {
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("cannot create {}: {e}", dir.display()))
+        })?;
     }
     let machine = machine();
     println!(

@@ -178,8 +178,14 @@ impl Table {
         name: &str,
         machine: &[(&str, String)],
     ) -> io::Result<()> {
-        std::fs::write(dir.join(format!("{name}.csv")), self.to_csv())?;
-        std::fs::write(dir.join(format!("{name}.json")), self.to_json(machine))
+        // io::Error names no path: the message does, or "Permission denied" leaves the reader
+        // guessing which file.
+        let write = |path: std::path::PathBuf, text: String| {
+            std::fs::write(&path, text)
+                .map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", path.display())))
+        };
+        write(dir.join(format!("{name}.csv")), self.to_csv())?;
+        write(dir.join(format!("{name}.json")), self.to_json(machine))
     }
 }
 

@@ -47,6 +47,30 @@ fn help_and_bad_flags() {
 }
 
 #[test]
+fn an_out_dir_that_cannot_be_made_is_an_error_that_names_it() {
+    let dir = TempDir::new("badout");
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let file = dir.0.join("a-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let out = file.join("plots");
+    let output = demos(&[
+        "--only",
+        "granularity",
+        "--sizes",
+        "small",
+        "--no-python",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let err = stderr(&output);
+    assert!(
+        err.contains(out.to_str().unwrap()),
+        "the path is named: {err}"
+    );
+}
+
+#[test]
 fn the_crash_example_keeps_its_message_but_not_a_backtrace() {
     let mut command = tour(&["--only", "examples", "--no-python"]);
     command.env("RUST_BACKTRACE", "1");
