@@ -4,9 +4,12 @@ Standard library only, Python 3.8+. Each script prints exactly one JSON object o
 of stdout; the tour (demos/src/python.rs) reads that line and nothing else.
 """
 import json
+import os
 import platform
 import resource
+import signal
 import sys
+import threading
 import time
 
 
@@ -56,8 +59,35 @@ def emit(result):
     sys.stdout.flush()
 
 
+def exit_with_parent(poll=0.2):
+    """End this script when the tour that started it is gone.
+
+    The tour starts each script as the leader of a process group of its own, so that on overrun
+    it can kill the script with its multiprocessing workers. The same group keeps a Ctrl-C at
+    the terminal from reaching the script: without this watch, a tour stopped by Ctrl-C would
+    leave its script computing in the background. The tour names itself in DEMOS_PARENT_PID
+    (our own getppid() at start-up could already be the parent's successor); run by hand,
+    without it, there is nothing to watch. A daemon thread that wakes every `poll` seconds
+    costs the measurements nothing they can see.
+    """
+    expected = os.environ.get("DEMOS_PARENT_PID")
+    if not expected:
+        return
+    parent = int(expected)
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(poll)
+        if os.getpgrp() == os.getpid():  # our own group: the workers go with us
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def main(run):
     """Run `run(args)` and emit its dict; an exception becomes {"error": ...}, exit code 1."""
+    exit_with_parent()
     try:
         emit(run(sys.argv[1:]))
     except Exception as e:  # reported to the tour as a skip line, never a hang

@@ -44,8 +44,8 @@ pub struct Options {
     /// How big the experiments are
     #[arg(long, value_enum, value_name = "SIZE", default_value_t = Sizes::Normal)]
     pub sizes: Sizes,
-    /// Largest number of concurrent waits in the lightweight experiment (Rust rows; the Python
-    /// rows stop at a tenth of it unless `--sizes full`)
+    /// Largest number of concurrent waits in the lightweight experiment (the Python rows stop
+    /// at 10000, or 100 at `--sizes small`, unless `--sizes full`)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_n: Option<u64>,
     /// Also write DIR/<experiment>.csv, .json and .svg (a plot)

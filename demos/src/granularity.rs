@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use queue::Queue;
 
-use crate::progress::{Budget, Progress};
+use crate::budget::Budget;
+use crate::progress::Progress;
 use crate::python::{self, Python};
 use crate::report::{Cell, Language, Table};
 use crate::verdict::Judged;
@@ -32,12 +33,15 @@ use crate::verdict::Judged;
 /// One measured way of switching.
 #[derive(Clone, Debug)]
 pub struct Row {
+    /// The language the switch was measured in.
     pub language: Language,
     /// `executor` or `queue` (Rust); `asyncio` or `queue.Queue` (Python).
     pub contender: String,
+    /// The operation, as the table names it (the verdict looks for "ping-pong" in it).
     pub what: String,
     /// Operations timed in the final run.
     pub ops: u64,
+    /// The fastest of the three timed runs, per operation.
     pub ns_per_op: f64,
 }
 

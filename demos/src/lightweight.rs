@@ -21,9 +21,11 @@ use std::time::{Duration, Instant};
 
 use queue::Queue;
 
+use crate::budget::Budget;
+use crate::child;
 use crate::cli::Sizes;
 use crate::procfs;
-use crate::progress::{Budget, Progress};
+use crate::progress::Progress;
 use crate::python::{self, Python};
 use crate::report::Language;
 
@@ -42,18 +44,26 @@ pub const POOL_THREADS: usize = 8;
 pub const THREAD_CAP: usize = 10_000;
 /// The pool is not run when N/8 × 50 ms would exceed this: the answer is known in advance.
 const POOL_MAX_WALL: Duration = Duration::from_secs(7);
+/// The longest one (contender, N) run may take, within what is left of the budget.
+const CHILD_LIMIT: Duration = Duration::from_secs(60);
 
 /// The ways to wait N times: three in Rust, two in Python.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Contender {
+    /// Rust: N tasks on our executor, each `sleep(WAIT)`.
     Executor,
+    /// Rust: one OS thread per wait.
     Threads,
+    /// Rust: `POOL_THREADS` threads draining a queue of N waits.
     Pool,
+    /// Python: N asyncio tasks, each `await asyncio.sleep(0.05)`.
     PyAsyncio,
+    /// Python: one `threading.Thread` per wait, each `time.sleep(0.05)`.
     PyThreads,
 }
 
 impl Contender {
+    /// Every contender, in the order the tables and plots show them.
     pub const ALL: [Contender; 5] = [
         Contender::Executor,
         Contender::Threads,
@@ -90,7 +100,9 @@ impl Contender {
 /// What one child process measured.
 #[derive(Clone, Copy, Debug)]
 pub struct Measured {
+    /// Wall time from before the first wait is started to after the last one is joined.
     pub wall: Duration,
+    /// CPU time of the whole process over that span (all threads; Python: with its children).
     pub cpu: Duration,
     /// Peak RSS during the run minus RSS before it.
     pub rss_delta: u64,
@@ -99,8 +111,11 @@ pub struct Measured {
 /// One (contender, N) cell of the experiment; `Err` says why it was not run or failed.
 #[derive(Debug)]
 pub struct Sample {
+    /// Who waited.
     pub contender: Contender,
+    /// How many waits at once.
     pub n: usize,
+    /// The measurement, or why there is none.
     pub result: Result<Measured, String>,
 }
 
@@ -157,7 +172,7 @@ pub fn lightweight(
                 (None, Some(py)) if contender.language() == Language::Python => {
                     run_python(py, contender, n, budget)
                 }
-                (None, _) => run_in_child(contender, n),
+                (None, _) => run_in_child(contender, n, budget.left(CHILD_LIMIT)),
             };
             samples.push(Sample {
                 contender,
@@ -193,7 +208,7 @@ fn run_python(
     n: usize,
     budget: Budget,
 ) -> Result<Measured, String> {
-    let limit = budget.left(Duration::from_secs(60));
+    let limit = budget.left(CHILD_LIMIT);
     let args = [contender.name().to_string(), n.to_string()];
     let value = py.measure("lightweight.py", &args, limit)?;
     let nanos = |field| python::number(&value, field).map(|v| Duration::from_nanos(v as u64));
@@ -204,15 +219,15 @@ fn run_python(
     })
 }
 
-/// Runs `demos --child lightweight <contender> <n>` and parses its one-line answer.
-fn run_in_child(contender: Contender, n: usize) -> Result<Measured, String> {
+/// Runs `demos --child lightweight <contender> <n>` within `limit` and parses its one-line
+/// answer. The limit is what keeps `--max-n` honest: a huge N costs the budget, not a hang.
+fn run_in_child(contender: Contender, n: usize, limit: Duration) -> Result<Measured, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own binary: {e}"))?;
-    let output = Command::new(exe)
-        .args(["--child", "lightweight", contender.name(), &n.to_string()])
-        .output()
-        .map_err(|e| format!("cannot start child: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().last().unwrap_or("");
+    let mut command = Command::new(exe);
+    command.args(["--child", "lightweight", contender.name(), &n.to_string()]);
+    let output = child::run_with_limit(&mut command, limit)
+        .map_err(|why| format!("not finished: {why} (the experiment's time budget)"))?;
+    let line = output.stdout.lines().last().unwrap_or("");
     let parse = |line: &str| -> Option<Measured> {
         let mut nums = line
             .strip_prefix("ok ")?

@@ -1,11 +1,13 @@
 //! The three plots, as SVG, drawn with `plotters`. Both time and memory span several orders of
 //! magnitude across N, so the lightweight and granularity plots use logarithmic axes: on a
 //! linear axis the executor's line would be flat on the floor. Python's rows are drawn in the
-//! same charts with dashed lines, so each workload's two languages sit side by side.
+//! same charts with dashed lines (and dashed legend entries), so each workload's two languages
+//! sit side by side.
 
 use std::error::Error;
 use std::path::Path;
 
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
 use crate::granularity;
@@ -124,7 +126,9 @@ pub fn lightweight(samples: &[Sample], path: &Path) -> PlotResult {
                 chart
                     .draw_series(DashedLineSeries::new(points(c), 6, 4, style))?
                     .label(label)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+                    .legend(move |(x, y)| {
+                        DashedPathElement::new(vec![(x, y), (x + 20, y)], 6, 4, style)
+                    });
                 chart.draw_series(
                     points(c)
                         .into_iter()
@@ -178,7 +182,7 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
     chart
         .draw_series(DashedLineSeries::new(ideal, 6, 4, gray))?
         .label(format!("ideal: min(threads, {cores})"))
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], gray));
+        .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 20, y)], 6, 4, gray));
     let pool = rows
         .iter()
         .filter(|r| r.language == Language::Rust && r.contender == "pool")
@@ -200,7 +204,7 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
     chart
         .draw_series(DashedLineSeries::new(busy, 2, 3, green))?
         .label("Rust WorkerPool cores busy (CPU / wall)")
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], green));
+        .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 20, y)], 2, 3, green));
     // Python: threads fed by a queue.Queue (the GIL holds them to one core) and processes.
     for (i, contender, label) in [
         (3, "threads", "Python threads + queue.Queue speed-up"),
@@ -218,7 +222,7 @@ pub fn parallelism(rows: &[parallelism::Row], cores: usize, path: &Path) -> Plot
         chart
             .draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))?
             .label(label)
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            .legend(move |(x, y)| DashedPathElement::new(vec![(x, y), (x + 20, y)], 6, 4, style));
         chart.draw_series(
             points
                 .into_iter()

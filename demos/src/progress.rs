@@ -7,35 +7,6 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-/// An experiment's share of the tour's time. Each run is given what is left as its limit, and
-/// a run that would start after the budget is spent is reported as not run instead.
-#[derive(Clone, Copy, Debug)]
-pub struct Budget {
-    /// `None`: the budget is too large to be a deadline (`checked_add` overflowed).
-    deadline: Option<Instant>,
-}
-
-impl Budget {
-    /// A budget of `total` from now.
-    pub fn new(total: Duration) -> Budget {
-        Budget {
-            deadline: Instant::now().checked_add(total),
-        }
-    }
-
-    /// Time left, capped at `cap`: the limit to give the next run.
-    pub fn left(&self, cap: Duration) -> Duration {
-        self.deadline.map_or(cap, |d| {
-            d.saturating_duration_since(Instant::now()).min(cap)
-        })
-    }
-
-    /// Whether nothing is left.
-    pub fn spent(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
-    }
-}
-
 /// Progress through a known number of steps.
 pub struct Progress {
     label: &'static str,

@@ -4,25 +4,22 @@
 //! Python is optional. Every failure — no interpreter, one older than 3.8, a script that fails,
 //! prints nonsense or overruns its limit — becomes an `Err(reason)` that the tour prints as one
 //! skip line; nothing here panics or waits without a deadline. On overrun the script's whole
-//! process group is killed: `multiprocessing` workers included, nothing is left running.
+//! process group is killed (`child::run_with_limit`): `multiprocessing` workers included.
 //!
 //! The scripts live in `demos/python/` (standard library only); their path is fixed at compile
 //! time from this crate's manifest directory, like the reference files the tests read.
 
-use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::child::{self, Finished};
+
 /// The oldest Python the scripts are written for.
 const MIN_VERSION: (u64, u64) = (3, 8);
-/// How often a running script is checked for exit or overrun. Python starts in tens of
-/// milliseconds and every figure is measured inside the script, so this costs no precision.
-const POLL: Duration = Duration::from_millis(5);
 
 /// A Python interpreter that answered, and its version.
 #[derive(Clone, Debug)]
@@ -30,15 +27,6 @@ pub struct Python {
     program: PathBuf,
     /// `major.minor.patch`, as `platform.python_version()` prints it.
     pub version: String,
-}
-
-/// What a finished script printed.
-#[derive(Debug)]
-pub struct Finished {
-    /// Its whole stdout.
-    pub stdout: String,
-    /// How long the process ran, start-up included.
-    pub elapsed: Duration,
 }
 
 /// The directory of the measuring scripts and the article's reference programs.
@@ -99,77 +87,41 @@ impl Python {
     /// `limit`. `Err` if it cannot start, overruns (then it is killed), or exits non-zero.
     pub fn run(&self, args: &[&str], limit: Duration) -> Result<Finished, String> {
         let program = self.program.display();
-        let start = Instant::now();
-        let mut child = Command::new(&self.program)
+        let mut command = Command::new(&self.program);
+        command
             .args(args)
             .env("PYTHONDONTWRITEBYTECODE", "1") // leave no __pycache__ in the repository
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .map_err(|e| format!("cannot run {program}: {e}"))?;
-        // Both pipes are drained on threads of their own while we wait: a child blocked on a
-        // full pipe would otherwise look like a hang.
-        let (tx, rx) = mpsc::channel();
-        let drain = |pipe: Option<Box<dyn Read + Send>>, which: usize| {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                let mut text = Vec::new();
-                if let Some(mut pipe) = pipe {
-                    let _ = pipe.read_to_end(&mut text);
-                }
-                let _ = tx.send((which, String::from_utf8_lossy(&text).into_owned()));
-            });
-        };
-        drain(child.stdout.take().map(|p| Box::new(p) as _), 0);
-        drain(child.stderr.take().map(|p| Box::new(p) as _), 1);
-        // `checked_add`: a huge limit means "no deadline", never an overflow panic.
-        let deadline = start.checked_add(limit);
-        let overrun = || Err(format!("{program} {} killed after {limit:?}", short(args)));
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if deadline.is_some_and(|d| Instant::now() >= d) => {
-                    // Killed while the leader is unreaped: the group id is still ours.
-                    kill_group(child.id());
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    return overrun();
-                }
-                Ok(None) => std::thread::sleep(POLL),
-                Err(e) => return Err(format!("waiting for {program}: {e}")),
+            // A group of its own, so an overrun kills its `multiprocessing` workers too. It
+            // also keeps the terminal's Ctrl-C from the script: `common.py` ends the script
+            // when the tour, named here, is no longer its parent.
+            .env("DEMOS_PARENT_PID", std::process::id().to_string())
+            .process_group(0);
+        let finished = child::run_with_limit(&mut command, limit).map_err(|why| {
+            if why.starts_with("cannot run") {
+                why
+            } else {
+                format!("{program} {} {why}", short(args))
             }
-        };
-        let elapsed = start.elapsed();
-        // The pipes close when the last process holding them exits: a process the script left
-        // behind would keep them open. It still belongs to the group (a group id is not reused
-        // while it has members), so at the deadline the group is killed.
-        let mut texts = [String::new(), String::new()];
-        for _ in 0..2 {
-            let left = deadline.map_or(Duration::MAX, |d| {
-                d.saturating_duration_since(Instant::now())
-            });
-            let received = rx.recv_timeout(left).or_else(|_| {
-                kill_group(child.id());
-                rx.recv_timeout(Duration::from_secs(5))
-            });
-            match received {
-                Ok((which, text)) => texts[which] = text,
-                Err(_) => return overrun(),
-            }
-        }
-        let [stdout, stderr] = texts;
-        if !status.success() {
-            let why = last_json_line(&stdout)
+        })?;
+        if !finished.status.success() {
+            let why = last_json_line(&finished.stdout)
                 .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_string))
-                .unwrap_or_else(|| stderr.trim().lines().last().unwrap_or("").to_string());
+                .unwrap_or_else(|| {
+                    finished
+                        .stderr
+                        .trim()
+                        .lines()
+                        .last()
+                        .unwrap_or("")
+                        .to_string()
+                });
             return Err(format!(
-                "{program} {} failed ({status}): {why}",
-                short(args)
+                "{program} {} failed ({}): {why}",
+                short(args),
+                finished.status
             ));
         }
-        Ok(Finished { stdout, elapsed })
+        Ok(finished)
     }
 }
 
@@ -183,15 +135,6 @@ fn short(args: &[&str]) -> String {
         })
         .unwrap_or("")
         .to_string()
-}
-
-/// Sends SIGKILL to the process group `pgid` (the script and any processes it started). std
-/// has no `killpg`; `kill(1)` does it without `unsafe`. A group already gone is no error.
-fn kill_group(pgid: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{pgid}")])
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// The last line of `stdout` that is a JSON object.
@@ -242,27 +185,5 @@ mod tests {
         // `true` exits 0 and prints nothing: not a version.
         let err = Python::find(Path::new("true")).unwrap_err();
         assert!(err.contains("did not print a Python version"), "{err}");
-    }
-
-    #[test]
-    fn an_overrunning_child_is_killed_at_its_deadline() {
-        // `sleep` stands in for a script that hangs; only the deadline can end it.
-        let sleeper = Python {
-            program: "sleep".into(),
-            version: String::new(),
-        };
-        let start = Instant::now();
-        let err = sleeper
-            .run(&["30"], Duration::from_millis(200))
-            .unwrap_err();
-        assert!(err.contains("killed after"), "{err}");
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "not killed in time"
-        );
-        let huge = sleeper
-            .run(&["0"], Duration::MAX)
-            .expect("no deadline, no overflow");
-        assert!(huge.stdout.is_empty());
     }
 }

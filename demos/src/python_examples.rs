@@ -53,7 +53,7 @@ pub fn compare_queue(py: &Python) {
     let ours = ours.into_inner().unwrap_or_else(|e| e.into_inner());
     let (theirs, glued) = unglue(&finished.stdout);
     let verdict = if count(&theirs) == count(&ours) {
-        format!("the same {} lines as ours at 10 workers and 20 items, each once (the order between threads is the scheduler's, in both)", theirs.len())
+        format!("the same {} lines as ours, run unprinted at its 10 workers and 20 items: each line once (the order between threads is the scheduler's, in both)", theirs.len())
     } else {
         format!("DIFFERENT lines: {theirs:?}, ours {ours:?}")
     };
@@ -61,7 +61,7 @@ pub fn compare_queue(py: &Python) {
         "  Python {} ran reference/queue_example.py: {verdict}",
         py.version
     );
-    let why = "Python's print writes the text and the newline as two writes, and nothing orders two threads' writes; ours cannot glue, println! writes a whole line under stdout's lock";
+    let why = "Python's print writes the text and the newline as two writes, and nothing orders two threads' writes; ours cannot glue, each of our lines is one write under stdout's lock";
     match glued.first() {
         Some(example) => println!(
             "  {} of its lines came out glued, e.g. {example:?} — {why}; split before each \"Working on\" / \"Finished\", they are the lines above",

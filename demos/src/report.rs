@@ -38,9 +38,13 @@ pub enum Cell {
 /// A titled table with notes printed under it.
 #[derive(Debug)]
 pub struct Table {
+    /// The line above the table.
     pub title: String,
+    /// Column headers, also the CSV header and the JSON keys.
     pub columns: Vec<&'static str>,
+    /// One `Vec` per row, a cell per column.
     pub rows: Vec<Vec<Cell>>,
+    /// `note:` lines under the table (and in the JSON file).
     pub notes: Vec<String>,
     /// The claim's verdict, computed from the rows, printed last.
     pub verdict: Option<String>,
@@ -174,8 +178,14 @@ impl Table {
         name: &str,
         machine: &[(&str, String)],
     ) -> io::Result<()> {
-        std::fs::write(dir.join(format!("{name}.csv")), self.to_csv())?;
-        std::fs::write(dir.join(format!("{name}.json")), self.to_json(machine))
+        // io::Error names no path: the message does, or "Permission denied" leaves the reader
+        // guessing which file.
+        let write = |path: std::path::PathBuf, text: String| {
+            std::fs::write(&path, text)
+                .map_err(|e| io::Error::new(e.kind(), format!("writing {}: {e}", path.display())))
+        };
+        write(dir.join(format!("{name}.csv")), self.to_csv())?;
+        write(dir.join(format!("{name}.json")), self.to_json(machine))
     }
 }
 

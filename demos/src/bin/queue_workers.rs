@@ -27,7 +27,7 @@ fn worker(q: &Queue<u32>, crash_on: Option<u32>, say: &Say<'_>) {
     // `while let Ok(..)`: Python's `while True`, except that it ends. `get_task` returns
     // `Err(GetError::ShutDown)` once the queue is shut down and empty.
     while let Ok(item) = q.get_task() {
-        // `say` is Python's `print`; here it is `println!`, which takes stdout's lock for the
+        // `say` is Python's `print`; here it is `print_line`, which takes stdout's lock for the
         // whole line, so two workers' lines never glue together (Python's `print` writes the
         // text and the newline separately: the reference output has `Working on 9Working on 10`).
         say(&format!("Working on {}", *item));
@@ -38,8 +38,17 @@ fn worker(q: &Queue<u32>, crash_on: Option<u32>, say: &Say<'_>) {
     } // `item` (the guard) is dropped at the end of each iteration: that is the `task_done()`.
 }
 
-/// Where the workers' lines go: `println!` in the program; the tour also collects them.
+/// Where the workers' lines go: `print_line` in the program; the tour also collects them.
 pub type Say<'a> = dyn Fn(&str) + Sync + 'a;
+
+/// `println!`, minus its panic when stdout is gone (`queue_workers | head -3`): a worker that
+/// panicked on every line would leave the items still queued to no one, and `join` — which
+/// waits for every item — would wait forever, Python's hang by another road. The line is
+/// written whole, under stdout's lock; a failed write is dropped like the rest of the output.
+pub fn print_line(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
 
 /// Runs `workers` threads over the items `0..items`, waits for every item with `join`, then
 /// shuts the queue down so the workers return. With `crash_on = Some(n)`, the worker that takes
@@ -92,7 +101,7 @@ fn main() {
             }
         }
     }
-    let failed = run_example(10, 20, crash_on, &|line| println!("{line}"));
+    let failed = run_example(10, 20, crash_on, &print_line);
     if crash_on.is_some() {
         println!("{failed} failed task{}", if failed == 1 { "" } else { "s" });
     }

@@ -89,7 +89,8 @@ pub fn table(samples: &[Sample]) -> Table {
             WAIT.as_millis(),
             WAIT.as_millis()
         ),
-        "CPU time comes from /proc/self/stat in 10 ms ticks: small values are coarse".into(),
+        "CPU time: Rust's from /proc/self/stat in 10 ms ticks (small values read 0), Python's from time.process_time".into(),
+        "threads: each sleeps as soon as it starts, and at large N starting them takes longer than the 50 ms wait, so only some are alive at once (the wall time shows it): their RSS per wait is a lower bound".into(),
         "RSS is the peak (VmHWM) minus the RSS before the run, in a fresh child process".into(),
         format!(
             "threads are capped at {THREAD_CAP}: each costs 2 memory mappings of vm.max_map_count"

@@ -1,8 +1,11 @@
-//! What the demos' integration tests share: running a binary with a time limit.
+//! What the demos' integration tests share: running a binary with a time limit, and (in
+//! `tour`) the helpers of the tour's tests.
 //!
 //! (`tests/common/mod.rs`, not `tests/common.rs`: Cargo would build the latter as a test of
 //! its own.)
 #![allow(dead_code)] // each test file uses its own subset
+
+pub mod tour;
 
 use std::io::Read;
 use std::process::{Command, Output, Stdio};
@@ -22,12 +25,18 @@ pub fn command(exe: &str, args: &[&str]) -> Command {
 
 /// Runs `command` to completion, failing the test (and killing the child) if it takes longer
 /// than `limit` — a hang in `join` must show up as a failure, not as a stuck test run.
+///
+/// The child leads a process group of its own, and on overrun the whole group is killed: the
+/// tour's `--child` processes and a shell's pipeline would otherwise outlive the test. (The
+/// Python scripts the tour starts lead groups of their own; they end on their own limits.)
 pub fn run(mut command: Command, limit: Duration) -> (Output, Duration) {
+    use std::os::unix::process::CommandExt;
     let start = Instant::now();
     let what = format!("{command:?}");
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        .process_group(0)
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
     let pid = child.id();
@@ -54,7 +63,10 @@ pub fn run(mut command: Command, limit: Duration) -> (Output, Duration) {
     match done_rx.recv_timeout(limit) {
         Ok(output) => (output, start.elapsed()),
         Err(_) => {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            // The leader is not reaped yet (the waiting thread reaps it only after its pipes
+            // close), so the group id is still this group's.
+            let group = format!("-{pid}");
+            let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
             panic!("{what} did not finish within {limit:?}");
         }
     }
