@@ -63,7 +63,8 @@
 //! - [`shutdown_now`](BlockingQueue::shutdown_now) returns the removed items.
 //! - [`get_task`](BlockingQueue::get_task) cannot forget `task_done`, and a panicking worker is
 //!   counted in [`failed_tasks`](BlockingQueue::failed_tasks).
-//! - A panic in a [`PriorityQueue`]'s `Ord` leaves the queue consistent (see [`Priority`]).
+//! - A panic in a [`PriorityQueue`]'s `Ord` loses no item and leaves the queue consistent,
+//!   and an `Ord` that calls back into its queue gets a clear panic (see [`Priority`]).
 //! - Batch operations: [`get_batch`](BlockingQueue::get_batch),
 //!   [`put_batch`](BlockingQueue::put_batch).
 #![forbid(unsafe_code)]
@@ -72,11 +73,13 @@ mod api;
 mod batch;
 mod error;
 mod guard;
+mod heap;
 mod iter;
 mod order;
 mod pending;
 mod pool;
 mod queue;
+mod reentry;
 mod spin;
 mod store_call;
 mod sync;

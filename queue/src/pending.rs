@@ -117,10 +117,11 @@ pub(crate) fn channel<T>() -> (Pending<T>, Completer<T>) {
 
 impl<T> Slot<T> {
     /// Locks the state, recovering from poisoning. Why that is sound: every critical section
-    /// is one assignment of a whole `State`. The only foreign code that runs under the lock is
-    /// a waker's `clone` or `drop` (executor code, which could panic), and it runs either
-    /// before the assignment or after it — so a panic leaves the old state or the new one, never
-    /// half of each. Wakers are *woken*, and results handed out, only after the lock is released.
+    /// is one assignment of a whole `State` (or a `take` of its waker), and no foreign code
+    /// runs under the lock — a waker's `clone`, `drop` and `wake` all run after it is released,
+    /// and a result is moved out, never dropped, under it. So nothing can panic halfway
+    /// through a change; a poisoned lock could only come from our own `panic!`s on misuse,
+    /// which change nothing.
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -181,11 +182,18 @@ impl<T> Pending<T> {
         let mut state = self.slot.lock();
         loop {
             match &mut *state {
-                // Why keep waiting: not finished yet. A waker from an earlier poll is dropped:
-                // `wait` consumed the `Pending`, so no task will poll it again, and waking that
-                // task would be a spurious wakeup of someone who no longer cares.
-                State::Waiting { waker } => {
-                    *waker = None;
+                // Why drop the waker: `wait` consumed the `Pending`, so no task will poll it
+                // again, and waking that task would be a spurious wakeup of someone who no
+                // longer cares. Dropped with the lock released (a waker's drop is executor
+                // code, which may itself wait for this job), then look again.
+                State::Waiting { waker } if waker.is_some() => {
+                    let stale = waker.take();
+                    drop(state);
+                    drop(stale);
+                    state = self.slot.lock();
+                }
+                // Why keep waiting: not finished yet.
+                State::Waiting { .. } => {
                     state = self
                         .slot
                         .done
@@ -218,24 +226,43 @@ impl<T> Future for Pending<T> {
     type Output = Result<T, JobError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut state = self.slot.lock();
-        match &mut *state {
-            // Why store the waker: the worker will wake it when the result arrives. A re-poll
-            // may come from a different task (the future moved, e.g. into `select!` or another
-            // executor), so the stored waker is replaced unless it would wake the same task —
-            // `will_wake` saves a clone (an atomic increment) on the common re-poll.
-            State::Waiting { waker } => {
-                match waker {
-                    Some(stored) if stored.will_wake(cx.waker()) => {}
-                    _ => *waker = Some(cx.waker().clone()),
+        // A waker cloned with the lock released, on a first pass that found it needed. Declared
+        // before the guard, so that on every way out (a panic included) the guard goes first
+        // and a clone left unused is dropped unlocked.
+        let mut fresh: Option<Waker> = None;
+        loop {
+            let mut state = self.slot.lock();
+            match &mut *state {
+                // Why store the waker: the worker will wake it when the result arrives. A
+                // re-poll may come from a different task (the future moved, e.g. into
+                // `select!` or another executor), so the stored waker is replaced unless it
+                // would wake the same task — `will_wake` saves a clone on the common re-poll.
+                // A waker's `clone` and `drop` are executor code, which must not run under the
+                // lock: the clone is made on a first pass without it, and the replaced waker
+                // is dropped after it.
+                State::Waiting { waker } => {
+                    if waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                        return Poll::Pending;
+                    }
+                    match fresh.take() {
+                        Some(new) => {
+                            let replaced = waker.replace(new);
+                            drop(state);
+                            drop(replaced);
+                            return Poll::Pending;
+                        }
+                        None => {
+                            drop(state);
+                            fresh = Some(cx.waker().clone());
+                        }
+                    }
                 }
-                Poll::Pending
+                // Why take it: the result is handed out exactly once; the `Pending` is used up.
+                State::Done(_) => return Poll::Ready(state.take_result()),
+                // Why panic: polling a future after it returned `Ready` breaks the `Future`
+                // contract; saying so beats returning a made-up result.
+                State::Taken => panic!("Pending polled after it returned Ready"),
             }
-            // Why take it: the result is handed out exactly once; the `Pending` is used up.
-            State::Done(_) => Poll::Ready(state.take_result()),
-            // Why panic: polling a future after it returned `Ready` breaks the `Future`
-            // contract; saying so beats returning a made-up result.
-            State::Taken => panic!("Pending polled after it returned Ready"),
         }
     }
 }

@@ -125,7 +125,8 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     }
 
     /// Tasks that ended in a panic: [`TaskGuard`]s dropped while their thread was panicking,
-    /// and items lost in a panicking storage call (see [`Priority`](crate::Priority)).
+    /// and items that an [`Order`] of your own dropped in a panicking storage call. (A
+    /// [`Priority`](crate::Priority) queue whose `Ord` panics loses no item, so adds none.)
     ///
     /// ```
     /// use queue::Queue;
