@@ -61,7 +61,8 @@
 //!
 //! - `bounded(0)` panics instead of meaning "unbounded": say [`Queue::unbounded`].
 //! - [`shutdown_now`](BlockingQueue::shutdown_now) returns the removed items.
-//! - [`get_task`](BlockingQueue::get_task) cannot forget `task_done`, and a panicking worker is
+//! - [`get_task`](BlockingQueue::get_task) calls `task_done` on every way out of scope (only a
+//!   leaked guard, e.g. `mem::forget`, skips it), and a panicking worker is
 //!   counted in [`failed_tasks`](BlockingQueue::failed_tasks).
 //! - A panic in a [`PriorityQueue`]'s `Ord` loses no item and leaves the queue consistent,
 //!   and an `Ord` that calls back into its queue gets a clear panic (see [`Priority`]).

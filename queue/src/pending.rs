@@ -172,6 +172,11 @@ impl<T> Pending<T> {
     /// Do not call it from async code: it would block the executor's thread (and every task
     /// on it) — `.await` the `Pending` there instead.
     ///
+    /// # Panics
+    ///
+    /// If the `Pending` was already polled to completion (`.await`ed, or polled until
+    /// `Ready`): its result was handed out then.
+    ///
     /// ```
     /// let pool = queue::WorkerPool::new(2);
     /// let jobs: Vec<_> = (1..=4u64).map(|n| pool.submit(move || n * n)).collect();
@@ -204,7 +209,10 @@ impl<T> Pending<T> {
                 State::Done(_) => return state.take_result(),
                 // Why panic: a `poll` already returned `Ready` and handed the result out;
                 // there is nothing left to wait for, and inventing a result would hide the bug.
-                State::Taken => panic!("Pending::wait after poll returned Ready"),
+                State::Taken => panic!(
+                    "Pending::wait after the Pending was polled to completion: the result was \
+                     already handed out by poll; use either .await or wait, not both"
+                ),
             }
         }
     }
@@ -222,6 +230,12 @@ impl<T> Pending<T> {
     }
 }
 
+/// Awaiting a `Pending` from a task.
+///
+/// # Panics
+///
+/// `poll` panics if called again after it returned `Ready` (the `Future` contract forbids it;
+/// the result was handed out then).
 impl<T> Future for Pending<T> {
     type Output = Result<T, JobError>;
 
@@ -261,7 +275,10 @@ impl<T> Future for Pending<T> {
                 State::Done(_) => return Poll::Ready(state.take_result()),
                 // Why panic: polling a future after it returned `Ready` breaks the `Future`
                 // contract; saying so beats returning a made-up result.
-                State::Taken => panic!("Pending polled after it returned Ready"),
+                State::Taken => panic!(
+                    "Pending polled after it returned Ready: the result was already handed out; \
+                 a future must not be polled after completion (fuse it if you must)"
+                ),
             }
         }
     }
@@ -358,7 +375,10 @@ impl JobError {
     pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
         match self.0 {
             Repr::Panicked(payload) => payload.into_inner().unwrap_or_else(PoisonError::into_inner),
-            Repr::Cancelled => panic!("JobError::into_panic on a job that was cancelled"),
+            Repr::Cancelled => panic!(
+                "JobError::into_panic on a job that was cancelled, not one that panicked; \
+                 check is_panic() first"
+            ),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Task tracking: `task_done`, `join`, and `get_task`, which cannot forget `task_done`.
+//! Task tracking: `task_done`, `join`, and `get_task`, whose guard calls `task_done` for you.
 //!
 //! Every accepted item is one unfinished task until someone calls `task_done` for it (or a
 //! `TaskGuard` does). `join` waits for the count to reach zero, on the `all_tasks_done`
