@@ -34,8 +34,6 @@
 //! assert_eq!(pending.wait().unwrap(), 42);
 //! ```
 
-use std::any::Any;
-use std::error::Error;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -47,7 +45,9 @@ use loom::sync::Arc;
 #[cfg(not(loom))]
 use std::sync::Arc;
 
+use crate::job_error::JobError;
 use crate::sync::{Condvar, Mutex, MutexGuard};
+use crate::worker;
 
 /// The result of a job submitted to a [`WorkerPool`](crate::WorkerPool).
 ///
@@ -67,6 +67,9 @@ use crate::sync::{Condvar, Mutex, MutexGuard};
 /// ```
 pub struct Pending<T> {
     slot: Arc<Slot<T>>,
+    /// The pool whose job this is (`worker::pool_id`), so that `wait` on one of its own
+    /// workers can help instead of blocking.
+    pool: usize,
 }
 
 /// The worker's end of the slot: it fills it exactly once, or, if the job is dropped unrun,
@@ -104,15 +107,23 @@ impl<T> State<T> {
 }
 
 /// A new empty slot, as its two ends.
-pub(crate) fn channel<T>() -> (Pending<T>, Completer<T>) {
+pub(crate) fn channel<T>(pool: usize) -> (Pending<T>, Completer<T>) {
     let slot = Arc::new(Slot {
         state: Mutex::new(State::Waiting { waker: None }),
         done: Condvar::new(),
     });
     (
-        Pending { slot: slot.clone() },
+        Pending {
+            slot: slot.clone(),
+            pool,
+        },
         Completer { slot: Some(slot) },
     )
+}
+
+/// A slot's identity, for `worker.rs` to tell which job is running where: its address.
+fn slot_id<T>(slot: &Slot<T>) -> usize {
+    std::ptr::from_ref(slot) as usize
 }
 
 impl<T> Slot<T> {
@@ -128,6 +139,11 @@ impl<T> Slot<T> {
 }
 
 impl<T> Completer<T> {
+    /// The identity of the job's result slot (see `worker::Running`).
+    pub(crate) fn slot_id(&self) -> usize {
+        self.slot.as_deref().map_or(0, slot_id)
+    }
+
     /// Stores the job's result and wakes whoever waits for it.
     pub(crate) fn complete(mut self, result: Result<T, JobError>) {
         if let Some(slot) = self.slot.take() {
@@ -140,7 +156,7 @@ impl<T> Drop for Completer<T> {
     fn drop(&mut self) {
         // Still `Some`: the job was dropped without running (`WorkerPool::shutdown_now`).
         if let Some(slot) = self.slot.take() {
-            fill(&slot, Err(JobError(Repr::Cancelled)));
+            fill(&slot, Err(JobError::cancelled()));
         }
     }
 }
@@ -172,10 +188,22 @@ impl<T> Pending<T> {
     /// Do not call it from async code: it would block the executor's thread (and every task
     /// on it) — `.await` the `Pending` there instead.
     ///
+    /// # From inside a job of the same pool
+    ///
+    /// A job may wait for another job of its own pool, even one queued behind it in a pool of
+    /// one thread: while that job has not finished, the waiting worker **helps** — it runs the
+    /// pool's queued jobs itself (panics caught, each counted for `join`, as on any worker)
+    /// until its job is done or nothing is queued, and only then blocks (the job is running
+    /// on another worker). Awaiting (`.await`) cannot help that way — a `poll` must return at
+    /// once — so an executor running inside a job that awaits a job of the same pool can
+    /// deadlock when every worker is busy: use `wait` there.
+    ///
     /// # Panics
     ///
     /// If the `Pending` was already polled to completion (`.await`ed, or polled until
-    /// `Ready`): its result was handed out then.
+    /// `Ready`): its result was handed out then. If the job is running on this very thread,
+    /// further up the stack (a job waiting for itself, or for the job that was helping when it
+    /// started): it could never finish.
     ///
     /// ```
     /// let pool = queue::WorkerPool::new(2);
@@ -184,6 +212,9 @@ impl<T> Pending<T> {
     /// assert_eq!(squares, [1, 4, 9, 16]);
     /// ```
     pub fn wait(self) -> Result<T, JobError> {
+        // On a worker of the job's own pool: run queued jobs until this one is done, instead
+        // of blocking the thread that may be the one to run it (`worker.rs`).
+        worker::help_until(self.pool, slot_id(&self.slot), || self.is_ready());
         let mut state = self.slot.lock();
         loop {
             match &mut *state {
@@ -291,130 +322,3 @@ impl<T> fmt::Debug for Pending<T> {
             .finish()
     }
 }
-
-/// Why a job produced no value: it panicked, or it was dropped without running.
-///
-/// Like tokio's `JoinError`, [`into_panic`](Self::into_panic) gives back the panic payload so
-/// the caller can re-raise it with [`std::panic::resume_unwind`].
-///
-/// ```
-/// let pool = queue::WorkerPool::new(1);
-/// let err = pool.submit(|| -> u8 { panic!("bad input") }).wait().unwrap_err();
-/// assert!(err.is_panic());
-/// assert_eq!(err.to_string(), "job panicked: bad input");
-/// let payload = err.into_panic();
-/// assert_eq!(payload.downcast_ref::<&str>(), Some(&"bad input"));
-/// ```
-pub struct JobError(Repr);
-
-enum Repr {
-    /// The payload sits in a `std::sync::Mutex` only to make `JobError: Sync` without unsafe
-    /// (`Box<dyn Any + Send>` is not `Sync`, and `Mutex<T: Send>` is): so `?` can turn it into
-    /// a `Box<dyn Error + Send + Sync>`. The mutex is never contended — only `&self` methods
-    /// that read the message lock it.
-    Panicked(std::sync::Mutex<Box<dyn Any + Send + 'static>>),
-    /// The job was dropped unrun: the pool was shut down with `shutdown_now`.
-    Cancelled,
-}
-
-impl JobError {
-    pub(crate) fn panicked(payload: Box<dyn Any + Send + 'static>) -> Self {
-        JobError(Repr::Panicked(std::sync::Mutex::new(payload)))
-    }
-
-    /// True when the job panicked.
-    ///
-    /// ```
-    /// let pool = queue::WorkerPool::new(1);
-    /// assert!(pool.submit(|| panic!("oops")).wait().unwrap_err().is_panic());
-    /// ```
-    pub fn is_panic(&self) -> bool {
-        matches!(self.0, Repr::Panicked(_))
-    }
-
-    /// True when the job never ran: the pool was shut down with
-    /// [`shutdown_now`](crate::WorkerPool::shutdown_now) while it was still queued.
-    ///
-    /// ```
-    /// let pool = queue::WorkerPool::new(1);
-    /// let (started, has_started) = std::sync::mpsc::channel();
-    /// let (release, held) = std::sync::mpsc::channel::<()>();
-    /// let running = pool.submit(move || {
-    ///     started.send(()).unwrap();
-    ///     held.recv().unwrap(); // occupies the only worker until released
-    /// });
-    /// let queued = pool.submit(|| 1);
-    /// has_started.recv().unwrap();
-    /// // Cancelling `queued` is what lets `running` finish, so `queued` cannot have run.
-    /// let watcher = std::thread::spawn(move || {
-    ///     let result = queued.wait();
-    ///     release.send(()).unwrap();
-    ///     result
-    /// });
-    /// assert_eq!(pool.shutdown_now(), 1);
-    /// assert!(watcher.join().unwrap().unwrap_err().is_cancelled());
-    /// assert!(running.wait().is_ok()); // a job already running is never cancelled
-    /// ```
-    pub fn is_cancelled(&self) -> bool {
-        matches!(self.0, Repr::Cancelled)
-    }
-
-    /// The panic payload of a job that panicked, to inspect it or re-raise it with
-    /// [`std::panic::resume_unwind`].
-    ///
-    /// # Panics
-    ///
-    /// If the job did not panic ([`is_panic`](Self::is_panic) is false), like tokio's
-    /// `JoinError::into_panic`.
-    ///
-    /// ```
-    /// let pool = queue::WorkerPool::new(1);
-    /// let err = pool.submit(|| std::panic::panic_any(7_u32)).wait().unwrap_err();
-    /// assert_eq!(*err.into_panic().downcast::<u32>().unwrap(), 7);
-    /// ```
-    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
-        match self.0 {
-            Repr::Panicked(payload) => payload.into_inner().unwrap_or_else(PoisonError::into_inner),
-            Repr::Cancelled => panic!(
-                "JobError::into_panic on a job that was cancelled, not one that panicked; \
-                 check is_panic() first"
-            ),
-        }
-    }
-}
-
-/// The message of a panic payload, when it is one (`panic!` with a literal or with format
-/// arguments gives a `&str` or a `String`).
-fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-}
-
-impl fmt::Display for JobError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Repr::Panicked(payload) => {
-                let payload = payload.lock().unwrap_or_else(PoisonError::into_inner);
-                match panic_message(&**payload) {
-                    Some(msg) => write!(f, "job panicked: {msg}"),
-                    None => f.write_str("job panicked"),
-                }
-            }
-            Repr::Cancelled => f.write_str("job was cancelled before it ran"),
-        }
-    }
-}
-
-impl fmt::Debug for JobError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The payload is `dyn Any`, not `Debug`; print its message when it has one.
-        match &self.0 {
-            Repr::Panicked(_) => write!(f, "JobError::Panicked({:?})", self.to_string()),
-            Repr::Cancelled => f.write_str("JobError::Cancelled"),
-        }
-    }
-}
-
-impl Error for JobError {}
