@@ -90,7 +90,14 @@ pub trait Order<T>: Default {
     /// assert_eq!(head, [3]); // just what was asked for
     /// ```
     fn move_to_head(&mut self, head: &mut VecDeque<T>, max: usize) {
-        head.extend((0..max).map_while(|_| self.pop()));
+        // One `push_back` per item, rather than `extend`: if a `pop` panics, every item moved
+        // so far is plainly in `head` already.
+        for _ in 0..max {
+            match self.pop() {
+                Some(item) => head.push_back(item),
+                None => break,
+            }
+        }
     }
 
     /// All items, in the order `pop` would have returned them.
