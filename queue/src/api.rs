@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::order::Order;
 use crate::queue::BlockingQueue;
+use crate::sync::Ordering;
 use crate::wait::{Cond, Wait};
 use crate::{GetError, PutError};
 
@@ -186,10 +187,20 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         let mut head = self.lock_head();
         let mut st = self.lock();
         st.shutdown = true;
-        // The head holds the oldest items: they come first. `take` runs no user code; sorting
-        // (for `Priority`) waits until the locks are released.
+        // `take` runs no user code (but a user's `Default`, which could only panic before
+        // anything moved: that panic goes on with the locks released). Sorting (for
+        // `Priority`) waits until the locks are released.
+        let store = match self.store_call(&mut st, None, |store, _| std::mem::take(store)) {
+            Ok(store) => store,
+            Err(panic) => {
+                drop((st, head));
+                std::panic::resume_unwind(panic)
+            }
+        };
+        // The head holds the oldest items: they come first.
         let mut taken: Vec<T> = std::mem::take(&mut *head).into();
-        let store = self.store_call(&mut st, Some(&mut *head), |store, _| std::mem::take(store));
+        self.head_len.store(0, Ordering::Relaxed);
+        st.head_estimate = 0;
         st.unfinished = st.unfinished.saturating_sub(taken.len() + store.len());
         self.notify(&mut st, Cond::NotEmpty, usize::MAX);
         self.notify(&mut st, Cond::NotFull, usize::MAX);

@@ -5,6 +5,7 @@
 //! load. Each item still counts once for `task_done`/`join`.
 
 use std::collections::VecDeque;
+use std::panic::resume_unwind;
 use std::time::Duration;
 
 use crate::order::Order;
@@ -23,7 +24,9 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     ///
     /// If `max` is 0: a batch of nothing would either return at once (a busy loop for a caller
     /// that loops) or block for nothing. If `O`'s storage panics (a user's `Ord`) midway, the
-    /// items already taken in this batch are dropped and counted as failed tasks.
+    /// panic reaches the caller and **no item is lost**: the items this batch had already
+    /// taken stay queued on the get side and are served first; the one being taken stays in
+    /// the storage; nothing is counted as done or failed (see [`Priority`](crate::Priority)).
     ///
     /// ```
     /// use queue::Queue;
@@ -58,7 +61,10 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     }
 
     fn get_batch_inner(&self, max: usize, wait: Wait) -> Result<Vec<T>, GetError> {
-        assert!(max > 0, "get_batch needs max >= 1");
+        assert!(
+            max > 0,
+            "get_batch(0): a batch of at most 0 items can never be served; ask for max >= 1"
+        );
         // One pass over the head for the whole batch, and one `room_freed` for it: up to `n`
         // putters wake at once (a single `notify_all` when that covers them all).
         self.take_from_head(max, wait, |head| {
@@ -78,7 +84,9 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// If the queue is (or gets) shut down, the items not yet put come back in
     /// [`PutError::ShutDown`]; those already put stay queued. Even an empty batch fails on a
     /// shut-down queue, like every put. If `O`'s storage panics (a user's `Ord`) midway, the
-    /// panic reaches the caller and the items not yet put are dropped with it.
+    /// panic reaches the caller: the items pushed so far, and the one being pushed, are queued
+    /// (accepted tasks); the items not yet pushed were never accepted and are dropped, after
+    /// the queue released its lock.
     ///
     /// ```
     /// use queue::{PriorityQueue, PutError};
@@ -107,9 +115,18 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
                 .capacity
                 .map_or(usize::MAX, |cap| cap.saturating_sub(queued));
             let n = room.min(items.len());
-            self.store_call(&mut st, None, |store, _| {
-                items.drain(..n).for_each(|item| store.push(item))
+            // One item at a time out of `items`, not a `drain`: if a push panics, a `Drain`
+            // would drop the items after it inside the unwinding call, under the lock.
+            let pushed = self.store_call(&mut st, None, |store, _| {
+                for _ in 0..n {
+                    store.push(items.pop_front().expect("n <= items.len()"));
+                }
             });
+            if let Err(panic) = pushed {
+                // The items not yet pushed were never accepted: dropped here, unlocked.
+                drop((st, items));
+                resume_unwind(panic);
+            }
             if items.is_empty() {
                 return Ok(());
             }

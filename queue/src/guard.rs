@@ -9,10 +9,17 @@ use crate::queue::BlockingQueue;
 
 /// An item taken with [`get_task`](BlockingQueue::get_task); dropping it calls `task_done`.
 ///
-/// This is RAII applied to Python's `get()` … `task_done()` pair: the call cannot be forgotten,
-/// not even when the code processing the item panics. A guard dropped while its thread is
-/// panicking also counts one [`failed_tasks`](BlockingQueue::failed_tasks), so a program can
-/// tell that `join` returned over a crash.
+/// This is RAII applied to Python's `get()` … `task_done()` pair: every way out of the scope
+/// that holds the guard — the end of a loop body, a `return`, a `?`, a panic — drops it and so
+/// marks the task done; it cannot be forgotten *by accident*. A guard dropped while its thread
+/// is panicking also counts one [`failed_tasks`](BlockingQueue::failed_tasks), so a program
+/// can tell that `join` returned over a crash.
+///
+/// What it cannot do is survive being leaked: Rust does not promise that a destructor runs,
+/// and [`std::mem::forget`], a `Box::leak`, or an `Rc` cycle holding the guard skip it. Then
+/// the task is never marked done and `join` waits forever — exactly as after a forgotten
+/// `task_done` in Python. (Calling [`task_done`](BlockingQueue::task_done) by hand makes up
+/// for one leaked guard.) A `join_timeout` is the only defence against code you do not trust.
 ///
 /// The order parameter `O` defaults to FIFO, so for a [`Queue`](crate::Queue) the type reads
 /// `TaskGuard<'_, T>`.

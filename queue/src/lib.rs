@@ -61,9 +61,11 @@
 //!
 //! - `bounded(0)` panics instead of meaning "unbounded": say [`Queue::unbounded`].
 //! - [`shutdown_now`](BlockingQueue::shutdown_now) returns the removed items.
-//! - [`get_task`](BlockingQueue::get_task) cannot forget `task_done`, and a panicking worker is
+//! - [`get_task`](BlockingQueue::get_task) calls `task_done` on every way out of scope (only a
+//!   leaked guard, e.g. `mem::forget`, skips it), and a panicking worker is
 //!   counted in [`failed_tasks`](BlockingQueue::failed_tasks).
-//! - A panic in a [`PriorityQueue`]'s `Ord` leaves the queue consistent (see [`Priority`]).
+//! - A panic in a [`PriorityQueue`]'s `Ord` loses no item and leaves the queue consistent,
+//!   and an `Ord` that calls back into its queue gets a clear panic (see [`Priority`]).
 //! - Batch operations: [`get_batch`](BlockingQueue::get_batch),
 //!   [`put_batch`](BlockingQueue::put_batch).
 #![forbid(unsafe_code)]
@@ -72,21 +74,28 @@ mod api;
 mod batch;
 mod error;
 mod guard;
+mod heap;
 mod iter;
+mod job_error;
 mod order;
 mod pending;
 mod pool;
+mod pool_builder;
 mod queue;
+mod reentry;
 mod spin;
 mod store_call;
 mod sync;
 mod tasks;
 mod wait;
+mod worker;
 
 pub use crate::error::{GetError, PutError, TaskDoneError};
 pub use crate::guard::TaskGuard;
 pub use crate::iter::Iter;
+pub use crate::job_error::JobError;
 pub use crate::order::{Fifo, Lifo, Order, Priority};
-pub use crate::pending::{JobError, Pending};
-pub use crate::pool::{WorkerPool, WorkerPoolBuilder};
+pub use crate::pending::Pending;
+pub use crate::pool::WorkerPool;
+pub use crate::pool_builder::WorkerPoolBuilder;
 pub use crate::queue::{BlockingQueue, LifoQueue, PriorityQueue, Queue};

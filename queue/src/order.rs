@@ -5,9 +5,10 @@
 //! hooks are the [`Order`] trait and the three orders are three small types; the one blocking
 //! implementation, [`BlockingQueue`](crate::BlockingQueue), is generic over them.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use crate::heap::Heap;
 
 /// Storage hooks for [`BlockingQueue`](crate::BlockingQueue): CPython's `_init` (`Default`),
 /// `_qsize` (`len`), `_put` (`push`) and `_get` (`pop`).
@@ -15,6 +16,17 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// The queue calls these while holding its putters' lock and never concurrently, so an
 /// implementation does no synchronization. It must keep `len` exact: the queue's capacity
 /// checks and its recovery from a panicking hook (see [`Priority`]) are computed from it.
+///
+/// # When a hook panics
+///
+/// The queue catches the panic while it still holds its locks, reconciles its counters from
+/// `len` (before and after the call), releases the locks, and only then lets the panic go on
+/// to the caller. So a hook that panics should still hold every item it was given or has not
+/// handed out — an item it drops instead is dropped while the lock is held (it cannot use the
+/// queue from its `Drop`) and is counted as a finished, failed task. [`Priority`] keeps them
+/// all. A hook must not call back into its own queue: for an order whose
+/// [`CALLS_USER_CODE`](Self::CALLS_USER_CODE) is true, the queue detects that and panics
+/// instead of deadlocking.
 ///
 /// ```
 /// use queue::{Fifo, Order};
@@ -27,6 +39,19 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// assert_eq!(store.into_vec(), vec![2]);
 /// ```
 pub trait Order<T>: Default {
+    /// Whether the hooks run code the queue does not control (`T`'s `Ord`, for [`Priority`]),
+    /// which might call back into the queue. When true, the queue marks its storage calls so
+    /// that such a call back gets a clear panic instead of a deadlock; [`Fifo`] and [`Lifo`]
+    /// run none and skip that work. The default, true, is the safe answer for a new order.
+    ///
+    /// ```
+    /// use queue::{Fifo, Order, Priority};
+    ///
+    /// assert!(!<Fifo<u8> as Order<u8>>::CALLS_USER_CODE);
+    /// assert!(<Priority<u8> as Order<u8>>::CALLS_USER_CODE);
+    /// ```
+    const CALLS_USER_CODE: bool = true;
+
     /// The number of items stored.
     fn len(&self) -> usize;
 
@@ -65,7 +90,14 @@ pub trait Order<T>: Default {
     /// assert_eq!(head, [3]); // just what was asked for
     /// ```
     fn move_to_head(&mut self, head: &mut VecDeque<T>, max: usize) {
-        head.extend((0..max).map_while(|_| self.pop()));
+        // One `push_back` per item, rather than `extend`: if a `pop` panics, every item moved
+        // so far is plainly in `head` already.
+        for _ in 0..max {
+            match self.pop() {
+                Some(item) => head.push_back(item),
+                None => break,
+            }
+        }
     }
 
     /// All items, in the order `pop` would have returned them.
@@ -99,8 +131,7 @@ pub struct Lifo<T>(Vec<T>);
 
 /// Smallest first (`queue.PriorityQueue`, a `heapq` min-heap).
 ///
-/// Rust's `BinaryHeap` is a max-heap, so items are stored as `Reverse<T>`. For largest first,
-/// put `std::cmp::Reverse(item)` into the queue: the two reversals cancel.
+/// For largest first, put `std::cmp::Reverse(item)` into the queue.
 ///
 /// ```
 /// use std::cmp::Reverse;
@@ -113,24 +144,31 @@ pub struct Lifo<T>(Vec<T>);
 ///
 /// # When `Ord` panics
 ///
-/// `T::cmp` is user code and runs while the queue's lock is held. If it panics, the panic
-/// reaches the caller of `put`/`get` and the queue stays usable (its counters are reconciled
-/// from `len` before and after; see `queue.rs`). What happens to the item involved follows from
-/// `BinaryHeap`, which is panic-safe:
-/// - a panic during **push** leaves the new item *in* the queue: the put counts as accepted — a
-///   later `get` returns it and it needs a `task_done` like any other. Its comparison never
-///   finished, so it (and the items a later sift meets) may come out of priority order;
-/// - a panic during **pop** drops the item being taken (the smallest) while unwinding: the
-///   queue counts it as a finished, *failed* task (see `failed_tasks`), so `join` is not
-///   left waiting for it. The other items stay and can still be got.
+/// `T::cmp` is user code and runs while the queue's lock is held (a shared heap cannot be
+/// ordered otherwise). If it panics, the panic reaches the caller of the operation, after the
+/// queue has released its locks, and **no item is lost, duplicated or dropped**: the heap
+/// (`src/heap.rs`) only ever swaps items, so every queued item is still queued.
+/// - **`put`**: the item is in — the put counts as accepted, and it needs a `task_done` like
+///   any other.
+/// - **`put_batch`**: the items pushed before the panic and the one being pushed are in; the
+///   ones not yet pushed were never accepted and are dropped, after the locks are released.
+/// - **`get`**: the item it was taking stays queued; no task is finished or failed.
+/// - **`get_batch`**: the items it took before the panic stay on the queue's get side, where
+///   they are served first (they were the smallest when taken); the one being taken stays in
+///   the heap. Nothing is counted as done or failed.
+/// - **`shutdown_now`**: its sort runs after the locks are released; if it panics, the panic
+///   is caught and every item is returned, unsorted.
 ///
-/// - a panic during **`shutdown_now`**'s sort (after the lock is released) is caught there: every
-///   item is still returned, unsorted. Losing the whole queue to one bad comparison would be
-///   worse than a wrong order.
+/// After a panicking comparison the heap is marked unordered: puts append without comparing,
+/// and the next get rebuilds the heap first (calling `Ord` again — if that panics too, the get
+/// panics and the items stay). So priority order is back as soon as `Ord` stops panicking.
 ///
+/// `cmp` must not use its own queue (not even `len()`): the queue detects such a call back
+/// on the thread that holds its lock and panics with a message saying so, rather than
+/// deadlocking. (It cannot detect a `cmp` that waits for *another* thread using the queue.)
 /// A `cmp` that is inconsistent (but does not panic) only yields a surprising order.
 #[derive(Debug)]
-pub struct Priority<T>(BinaryHeap<Reverse<T>>);
+pub struct Priority<T>(Heap<T>);
 
 // By hand, not derived: a derive would add a needless `T: Default` bound.
 impl<T> Default for Fifo<T> {
@@ -147,11 +185,12 @@ impl<T> Default for Lifo<T> {
 
 impl<T: Ord> Default for Priority<T> {
     fn default() -> Self {
-        Priority(BinaryHeap::new())
+        Priority(Heap::new())
     }
 }
 
 impl<T> Order<T> for Fifo<T> {
+    const CALLS_USER_CODE: bool = false;
     fn len(&self) -> usize {
         self.0.len()
     }
@@ -176,6 +215,7 @@ impl<T> Order<T> for Fifo<T> {
 }
 
 impl<T> Order<T> for Lifo<T> {
+    const CALLS_USER_CODE: bool = false;
     fn len(&self) -> usize {
         self.0.len()
     }
@@ -196,17 +236,17 @@ impl<T: Ord> Order<T> for Priority<T> {
         self.0.len()
     }
     fn push(&mut self, item: T) {
-        self.0.push(Reverse(item))
+        self.0.push(item)
     }
     fn pop(&mut self) -> Option<T> {
-        self.0.pop().map(|Reverse(item)| item)
+        self.0.pop()
     }
     fn into_vec(self) -> Vec<T> {
-        // `BinaryHeap::into_vec` runs no comparison; only the sort runs `T::cmp`. If that panics,
-        // the slice sort still leaves every item in `items` (std guarantees a permutation), and
-        // letting the unwind drop them would lose every queued item at once. So the panic stops
-        // here and the items come back unsorted: no item is ever lost to a bad `Ord`.
-        let mut items: Vec<T> = self.0.into_vec().into_iter().map(|Reverse(x)| x).collect();
+        // Only the sort runs `T::cmp`. If that panics, the slice sort still leaves every item
+        // in `items` (std guarantees a permutation), and letting the unwind drop them would
+        // lose every queued item at once. So the panic stops here and the items come back
+        // unsorted: no item is ever lost to a bad `Ord`.
+        let mut items = self.0.into_unordered();
         let _unsorted_on_panic = catch_unwind(AssertUnwindSafe(|| items.sort()));
         items
     }

@@ -34,8 +34,6 @@
 //! assert_eq!(pending.wait().unwrap(), 42);
 //! ```
 
-use std::any::Any;
-use std::error::Error;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -47,7 +45,9 @@ use loom::sync::Arc;
 #[cfg(not(loom))]
 use std::sync::Arc;
 
+use crate::job_error::JobError;
 use crate::sync::{Condvar, Mutex, MutexGuard};
+use crate::worker;
 
 /// The result of a job submitted to a [`WorkerPool`](crate::WorkerPool).
 ///
@@ -67,6 +67,9 @@ use crate::sync::{Condvar, Mutex, MutexGuard};
 /// ```
 pub struct Pending<T> {
     slot: Arc<Slot<T>>,
+    /// The pool whose job this is (`worker::pool_id`), so that `wait` on one of its own
+    /// workers can help instead of blocking.
+    pool: usize,
 }
 
 /// The worker's end of the slot: it fills it exactly once, or, if the job is dropped unrun,
@@ -104,29 +107,43 @@ impl<T> State<T> {
 }
 
 /// A new empty slot, as its two ends.
-pub(crate) fn channel<T>() -> (Pending<T>, Completer<T>) {
+pub(crate) fn channel<T>(pool: usize) -> (Pending<T>, Completer<T>) {
     let slot = Arc::new(Slot {
         state: Mutex::new(State::Waiting { waker: None }),
         done: Condvar::new(),
     });
     (
-        Pending { slot: slot.clone() },
+        Pending {
+            slot: slot.clone(),
+            pool,
+        },
         Completer { slot: Some(slot) },
     )
 }
 
+/// A slot's identity, for `worker.rs` to tell which job is running where: its address.
+fn slot_id<T>(slot: &Slot<T>) -> usize {
+    std::ptr::from_ref(slot) as usize
+}
+
 impl<T> Slot<T> {
     /// Locks the state, recovering from poisoning. Why that is sound: every critical section
-    /// is one assignment of a whole `State`. The only foreign code that runs under the lock is
-    /// a waker's `clone` or `drop` (executor code, which could panic), and it runs either
-    /// before the assignment or after it — so a panic leaves the old state or the new one, never
-    /// half of each. Wakers are *woken*, and results handed out, only after the lock is released.
+    /// is one assignment of a whole `State` (or a `take` of its waker), and no foreign code
+    /// runs under the lock — a waker's `clone`, `drop` and `wake` all run after it is released,
+    /// and a result is moved out, never dropped, under it. So nothing can panic halfway
+    /// through a change; a poisoned lock could only come from our own `panic!`s on misuse,
+    /// which change nothing.
     fn lock(&self) -> MutexGuard<'_, State<T>> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl<T> Completer<T> {
+    /// The identity of the job's result slot (see `worker::Running`).
+    pub(crate) fn slot_id(&self) -> usize {
+        self.slot.as_deref().map_or(0, slot_id)
+    }
+
     /// Stores the job's result and wakes whoever waits for it.
     pub(crate) fn complete(mut self, result: Result<T, JobError>) {
         if let Some(slot) = self.slot.take() {
@@ -139,7 +156,7 @@ impl<T> Drop for Completer<T> {
     fn drop(&mut self) {
         // Still `Some`: the job was dropped without running (`WorkerPool::shutdown_now`).
         if let Some(slot) = self.slot.take() {
-            fill(&slot, Err(JobError(Repr::Cancelled)));
+            fill(&slot, Err(JobError::cancelled()));
         }
     }
 }
@@ -171,6 +188,23 @@ impl<T> Pending<T> {
     /// Do not call it from async code: it would block the executor's thread (and every task
     /// on it) — `.await` the `Pending` there instead.
     ///
+    /// # From inside a job of the same pool
+    ///
+    /// A job may wait for another job of its own pool, even one queued behind it in a pool of
+    /// one thread: while that job has not finished, the waiting worker **helps** — it runs the
+    /// pool's queued jobs itself (panics caught, each counted for `join`, as on any worker)
+    /// until its job is done or nothing is queued, and only then blocks (the job is running
+    /// on another worker). Awaiting (`.await`) cannot help that way — a `poll` must return at
+    /// once — so an executor running inside a job that awaits a job of the same pool can
+    /// deadlock when every worker is busy: use `wait` there.
+    ///
+    /// # Panics
+    ///
+    /// If the `Pending` was already polled to completion (`.await`ed, or polled until
+    /// `Ready`): its result was handed out then. If the job is running on this very thread,
+    /// further up the stack (a job waiting for itself, or for the job that was helping when it
+    /// started): it could never finish.
+    ///
     /// ```
     /// let pool = queue::WorkerPool::new(2);
     /// let jobs: Vec<_> = (1..=4u64).map(|n| pool.submit(move || n * n)).collect();
@@ -178,14 +212,24 @@ impl<T> Pending<T> {
     /// assert_eq!(squares, [1, 4, 9, 16]);
     /// ```
     pub fn wait(self) -> Result<T, JobError> {
+        // On a worker of the job's own pool: run queued jobs until this one is done, instead
+        // of blocking the thread that may be the one to run it (`worker.rs`).
+        worker::help_until(self.pool, slot_id(&self.slot), || self.is_ready());
         let mut state = self.slot.lock();
         loop {
             match &mut *state {
-                // Why keep waiting: not finished yet. A waker from an earlier poll is dropped:
-                // `wait` consumed the `Pending`, so no task will poll it again, and waking that
-                // task would be a spurious wakeup of someone who no longer cares.
-                State::Waiting { waker } => {
-                    *waker = None;
+                // Why drop the waker: `wait` consumed the `Pending`, so no task will poll it
+                // again, and waking that task would be a spurious wakeup of someone who no
+                // longer cares. Dropped with the lock released (a waker's drop is executor
+                // code, which may itself wait for this job), then look again.
+                State::Waiting { waker } if waker.is_some() => {
+                    let stale = waker.take();
+                    drop(state);
+                    drop(stale);
+                    state = self.slot.lock();
+                }
+                // Why keep waiting: not finished yet.
+                State::Waiting { .. } => {
                     state = self
                         .slot
                         .done
@@ -196,7 +240,10 @@ impl<T> Pending<T> {
                 State::Done(_) => return state.take_result(),
                 // Why panic: a `poll` already returned `Ready` and handed the result out;
                 // there is nothing left to wait for, and inventing a result would hide the bug.
-                State::Taken => panic!("Pending::wait after poll returned Ready"),
+                State::Taken => panic!(
+                    "Pending::wait after the Pending was polled to completion: the result was \
+                     already handed out by poll; use either .await or wait, not both"
+                ),
             }
         }
     }
@@ -214,28 +261,56 @@ impl<T> Pending<T> {
     }
 }
 
+/// Awaiting a `Pending` from a task.
+///
+/// # Panics
+///
+/// `poll` panics if called again after it returned `Ready` (the `Future` contract forbids it;
+/// the result was handed out then).
 impl<T> Future for Pending<T> {
     type Output = Result<T, JobError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut state = self.slot.lock();
-        match &mut *state {
-            // Why store the waker: the worker will wake it when the result arrives. A re-poll
-            // may come from a different task (the future moved, e.g. into `select!` or another
-            // executor), so the stored waker is replaced unless it would wake the same task —
-            // `will_wake` saves a clone (an atomic increment) on the common re-poll.
-            State::Waiting { waker } => {
-                match waker {
-                    Some(stored) if stored.will_wake(cx.waker()) => {}
-                    _ => *waker = Some(cx.waker().clone()),
+        // A waker cloned with the lock released, on a first pass that found it needed. Declared
+        // before the guard, so that on every way out (a panic included) the guard goes first
+        // and a clone left unused is dropped unlocked.
+        let mut fresh: Option<Waker> = None;
+        loop {
+            let mut state = self.slot.lock();
+            match &mut *state {
+                // Why store the waker: the worker will wake it when the result arrives. A
+                // re-poll may come from a different task (the future moved, e.g. into
+                // `select!` or another executor), so the stored waker is replaced unless it
+                // would wake the same task — `will_wake` saves a clone on the common re-poll.
+                // A waker's `clone` and `drop` are executor code, which must not run under the
+                // lock: the clone is made on a first pass without it, and the replaced waker
+                // is dropped after it.
+                State::Waiting { waker } => {
+                    if waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                        return Poll::Pending;
+                    }
+                    match fresh.take() {
+                        Some(new) => {
+                            let replaced = waker.replace(new);
+                            drop(state);
+                            drop(replaced);
+                            return Poll::Pending;
+                        }
+                        None => {
+                            drop(state);
+                            fresh = Some(cx.waker().clone());
+                        }
+                    }
                 }
-                Poll::Pending
+                // Why take it: the result is handed out exactly once; the `Pending` is used up.
+                State::Done(_) => return Poll::Ready(state.take_result()),
+                // Why panic: polling a future after it returned `Ready` breaks the `Future`
+                // contract; saying so beats returning a made-up result.
+                State::Taken => panic!(
+                    "Pending polled after it returned Ready: the result was already handed out; \
+                 a future must not be polled after completion (fuse it if you must)"
+                ),
             }
-            // Why take it: the result is handed out exactly once; the `Pending` is used up.
-            State::Done(_) => Poll::Ready(state.take_result()),
-            // Why panic: polling a future after it returned `Ready` breaks the `Future`
-            // contract; saying so beats returning a made-up result.
-            State::Taken => panic!("Pending polled after it returned Ready"),
         }
     }
 }
@@ -247,127 +322,3 @@ impl<T> fmt::Debug for Pending<T> {
             .finish()
     }
 }
-
-/// Why a job produced no value: it panicked, or it was dropped without running.
-///
-/// Like tokio's `JoinError`, [`into_panic`](Self::into_panic) gives back the panic payload so
-/// the caller can re-raise it with [`std::panic::resume_unwind`].
-///
-/// ```
-/// let pool = queue::WorkerPool::new(1);
-/// let err = pool.submit(|| -> u8 { panic!("bad input") }).wait().unwrap_err();
-/// assert!(err.is_panic());
-/// assert_eq!(err.to_string(), "job panicked: bad input");
-/// let payload = err.into_panic();
-/// assert_eq!(payload.downcast_ref::<&str>(), Some(&"bad input"));
-/// ```
-pub struct JobError(Repr);
-
-enum Repr {
-    /// The payload sits in a `std::sync::Mutex` only to make `JobError: Sync` without unsafe
-    /// (`Box<dyn Any + Send>` is not `Sync`, and `Mutex<T: Send>` is): so `?` can turn it into
-    /// a `Box<dyn Error + Send + Sync>`. The mutex is never contended — only `&self` methods
-    /// that read the message lock it.
-    Panicked(std::sync::Mutex<Box<dyn Any + Send + 'static>>),
-    /// The job was dropped unrun: the pool was shut down with `shutdown_now`.
-    Cancelled,
-}
-
-impl JobError {
-    pub(crate) fn panicked(payload: Box<dyn Any + Send + 'static>) -> Self {
-        JobError(Repr::Panicked(std::sync::Mutex::new(payload)))
-    }
-
-    /// True when the job panicked.
-    ///
-    /// ```
-    /// let pool = queue::WorkerPool::new(1);
-    /// assert!(pool.submit(|| panic!("oops")).wait().unwrap_err().is_panic());
-    /// ```
-    pub fn is_panic(&self) -> bool {
-        matches!(self.0, Repr::Panicked(_))
-    }
-
-    /// True when the job never ran: the pool was shut down with
-    /// [`shutdown_now`](crate::WorkerPool::shutdown_now) while it was still queued.
-    ///
-    /// ```
-    /// let pool = queue::WorkerPool::new(1);
-    /// let (started, has_started) = std::sync::mpsc::channel();
-    /// let (release, held) = std::sync::mpsc::channel::<()>();
-    /// let running = pool.submit(move || {
-    ///     started.send(()).unwrap();
-    ///     held.recv().unwrap(); // occupies the only worker until released
-    /// });
-    /// let queued = pool.submit(|| 1);
-    /// has_started.recv().unwrap();
-    /// // Cancelling `queued` is what lets `running` finish, so `queued` cannot have run.
-    /// let watcher = std::thread::spawn(move || {
-    ///     let result = queued.wait();
-    ///     release.send(()).unwrap();
-    ///     result
-    /// });
-    /// assert_eq!(pool.shutdown_now(), 1);
-    /// assert!(watcher.join().unwrap().unwrap_err().is_cancelled());
-    /// assert!(running.wait().is_ok()); // a job already running is never cancelled
-    /// ```
-    pub fn is_cancelled(&self) -> bool {
-        matches!(self.0, Repr::Cancelled)
-    }
-
-    /// The panic payload of a job that panicked, to inspect it or re-raise it with
-    /// [`std::panic::resume_unwind`].
-    ///
-    /// # Panics
-    ///
-    /// If the job did not panic ([`is_panic`](Self::is_panic) is false), like tokio's
-    /// `JoinError::into_panic`.
-    ///
-    /// ```
-    /// let pool = queue::WorkerPool::new(1);
-    /// let err = pool.submit(|| std::panic::panic_any(7_u32)).wait().unwrap_err();
-    /// assert_eq!(*err.into_panic().downcast::<u32>().unwrap(), 7);
-    /// ```
-    pub fn into_panic(self) -> Box<dyn Any + Send + 'static> {
-        match self.0 {
-            Repr::Panicked(payload) => payload.into_inner().unwrap_or_else(PoisonError::into_inner),
-            Repr::Cancelled => panic!("JobError::into_panic on a job that was cancelled"),
-        }
-    }
-}
-
-/// The message of a panic payload, when it is one (`panic!` with a literal or with format
-/// arguments gives a `&str` or a `String`).
-fn panic_message(payload: &(dyn Any + Send)) -> Option<&str> {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-}
-
-impl fmt::Display for JobError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Repr::Panicked(payload) => {
-                let payload = payload.lock().unwrap_or_else(PoisonError::into_inner);
-                match panic_message(&**payload) {
-                    Some(msg) => write!(f, "job panicked: {msg}"),
-                    None => f.write_str("job panicked"),
-                }
-            }
-            Repr::Cancelled => f.write_str("job was cancelled before it ran"),
-        }
-    }
-}
-
-impl fmt::Debug for JobError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The payload is `dyn Any`, not `Debug`; print its message when it has one.
-        match &self.0 {
-            Repr::Panicked(_) => write!(f, "JobError::Panicked({:?})", self.to_string()),
-            Repr::Cancelled => f.write_str("JobError::Cancelled"),
-        }
-    }
-}
-
-impl Error for JobError {}

@@ -56,6 +56,13 @@
 //! assert_eq!(total, 5050 + 3_628_800);
 //! ```
 //!
+//! # Waiting from inside a job
+//!
+//! A job may [`wait`](Pending::wait) for another job of the same pool — even in a pool of one
+//! thread, where that job is queued behind it: the waiting worker runs queued jobs itself
+//! until its job is done (`worker.rs` says why and how). `.await` inside a job cannot help that
+//! way; see [`Pending::wait`].
+//!
 //! # Shutting down
 //!
 //! [`shutdown`](WorkerPool::shutdown) — and dropping the pool, which does the same — stops
@@ -67,7 +74,6 @@
 //! compile rather than failing at run time.
 
 use std::fmt;
-use std::num::NonZeroUsize;
 use std::panic::{self, AssertUnwindSafe};
 
 #[cfg(loom)]
@@ -75,13 +81,11 @@ use loom::{sync::Arc, thread};
 #[cfg(not(loom))]
 use std::{sync::Arc, thread};
 
-use crate::pending::{self, JobError, Pending};
+use crate::job_error::JobError;
+use crate::pending::{self, Pending};
+use crate::pool_builder::WorkerPoolBuilder;
+use crate::worker::{self, Job, Running};
 use crate::Queue;
-
-/// A type-erased job. The `Option` lets a worker move the job out of its `TaskGuard` while
-/// keeping the guard (whose drop is the `task_done` that [`WorkerPool::join`] waits for) alive
-/// until the job has run.
-type Job = Option<Box<dyn FnOnce() + Send + 'static>>;
 
 /// A fixed number of named OS threads that run submitted closures, in submission order,
 /// from a bounded queue.
@@ -102,21 +106,6 @@ type Job = Option<Box<dyn FnOnce() + Send + 'static>>;
 pub struct WorkerPool {
     jobs: Arc<Queue<Job>>,
     workers: Vec<thread::JoinHandle<()>>,
-}
-
-/// Configures a [`WorkerPool`]: thread count, queue capacity, thread names.
-///
-/// ```
-/// let pool = queue::WorkerPool::builder().threads(3).capacity(8).name_prefix("crunch").build();
-/// assert_eq!(pool.threads(), 3);
-/// let name = pool.submit(|| std::thread::current().name().map(String::from)).wait().unwrap();
-/// assert!(name.unwrap().starts_with("crunch-"));
-/// ```
-#[derive(Debug, Clone)]
-pub struct WorkerPoolBuilder {
-    threads: Option<usize>,
-    capacity: Option<usize>,
-    name_prefix: String,
 }
 
 impl WorkerPool {
@@ -148,11 +137,7 @@ impl WorkerPool {
     /// assert!(pool.threads() >= 1);
     /// ```
     pub fn builder() -> WorkerPoolBuilder {
-        WorkerPoolBuilder {
-            threads: None,
-            capacity: None,
-            name_prefix: String::from("pool-worker"),
-        }
+        WorkerPoolBuilder::new()
     }
 
     /// Queues `f` to run on a worker thread and returns its [`Pending`] result.
@@ -179,8 +164,10 @@ impl WorkerPool {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let (pending, completer) = pending::channel();
+        let (pending, completer) = pending::channel(worker::pool_id(&self.jobs));
         let job = Box::new(move || {
+            // While it runs, a `wait` for this very job on this thread would wait for itself.
+            let _running = Running::enter(completer.slot_id());
             // `AssertUnwindSafe`: `f` is consumed here, so nobody can observe it half-run; state
             // it shares with other threads can be, exactly as with a panicking
             // `thread::spawn`, which does not demand `UnwindSafe` either.
@@ -283,6 +270,25 @@ impl WorkerPool {
         // `self` drops here: the queue is already shut down, so it only joins the workers.
     }
 
+    /// Starts a pool with settings already checked by the builder.
+    pub(crate) fn start(threads: usize, capacity: usize, name_prefix: &str) -> WorkerPool {
+        // The pool exists before its threads: if spawning one fails, the panic drops the pool,
+        // which shuts the queue down and joins the workers already started.
+        let mut pool = WorkerPool {
+            jobs: Arc::new(Queue::bounded(capacity)),
+            workers: Vec::with_capacity(threads),
+        };
+        for i in 0..threads {
+            let jobs = Arc::clone(&pool.jobs);
+            let worker = thread::Builder::new()
+                .name(format!("{name_prefix}-{i}"))
+                .spawn(move || worker::work(jobs))
+                .expect("failed to start a WorkerPool thread");
+            pool.workers.push(worker);
+        }
+        pool
+    }
+
     /// True when the calling thread is one of this pool's workers.
     fn is_own_thread(&self) -> bool {
         let me = thread::current().id();
@@ -314,95 +320,5 @@ impl fmt::Debug for WorkerPool {
             .field("threads", &self.workers.len())
             .field("queued", &self.jobs.len())
             .finish()
-    }
-}
-
-/// A worker's whole life: run jobs until the queue is shut down and drained.
-fn work(jobs: &Queue<Job>) {
-    // `get_task` fails only once the queue is shut down *and* empty: that is how a worker
-    // finishes every submitted job before it stops.
-    while let Ok(mut task) = jobs.get_task() {
-        let job = task
-            .take()
-            .expect("every queued job is Some until a worker takes it");
-        // The job catches its own closure's panic. What can still unwind is user code *around*
-        // it — a waker's `wake`, or the drop of a result nobody waits for — and this keeps such
-        // a panic from killing the worker (which would silently shrink the pool).
-        let _ = panic::catch_unwind(AssertUnwindSafe(job));
-        // `task` drops here, after the job: that is the `task_done` that `join` waits for.
-    }
-}
-
-impl WorkerPoolBuilder {
-    /// The number of worker threads (default: one per core, from
-    /// [`std::thread::available_parallelism`]).
-    ///
-    /// ```
-    /// assert_eq!(queue::WorkerPool::builder().threads(2).build().threads(), 2);
-    /// ```
-    pub fn threads(mut self, threads: usize) -> WorkerPoolBuilder {
-        self.threads = Some(threads);
-        self
-    }
-
-    /// How many jobs may wait in the queue before `submit` blocks (default: `64 × threads`).
-    ///
-    /// ```
-    /// let pool = queue::WorkerPool::builder().threads(1).capacity(1).build();
-    /// assert_eq!(pool.submit(|| 5).wait().unwrap(), 5);
-    /// ```
-    pub fn capacity(mut self, capacity: usize) -> WorkerPoolBuilder {
-        self.capacity = Some(capacity);
-        self
-    }
-
-    /// The worker threads are named `{prefix}-0`, `{prefix}-1`, … (default `pool-worker`), as
-    /// seen in panic messages, debuggers and `top -H`.
-    ///
-    /// ```
-    /// let pool = queue::WorkerPool::builder().threads(1).name_prefix("hash").build();
-    /// let name = pool.submit(|| std::thread::current().name().map(String::from));
-    /// assert_eq!(name.wait().unwrap().as_deref(), Some("hash-0"));
-    /// ```
-    pub fn name_prefix(mut self, prefix: impl Into<String>) -> WorkerPoolBuilder {
-        self.name_prefix = prefix.into();
-        self
-    }
-
-    /// Starts the threads.
-    ///
-    /// # Panics
-    ///
-    /// If `threads` or `capacity` is 0, or if the OS refuses to start a thread.
-    ///
-    /// ```
-    /// let pool = queue::WorkerPool::builder().threads(2).capacity(4).build();
-    /// assert_eq!(pool.submit(|| 1 + 1).wait().unwrap(), 2);
-    /// ```
-    pub fn build(self) -> WorkerPool {
-        // One thread per core by default; 1 when the OS cannot say.
-        let cores = || std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
-        let threads = self.threads.unwrap_or_else(cores);
-        assert!(threads > 0, "a WorkerPool needs at least one thread");
-        let capacity = self.capacity.unwrap_or(threads.saturating_mul(64));
-        assert!(
-            capacity > 0,
-            "a WorkerPool's queue capacity must be at least 1"
-        );
-        // The pool exists before its threads: if spawning one fails, the panic drops the pool,
-        // which shuts the queue down and joins the workers already started.
-        let mut pool = WorkerPool {
-            jobs: Arc::new(Queue::bounded(capacity)),
-            workers: Vec::with_capacity(threads),
-        };
-        for i in 0..threads {
-            let jobs = Arc::clone(&pool.jobs);
-            let worker = thread::Builder::new()
-                .name(format!("{}-{i}", self.name_prefix))
-                .spawn(move || work(&jobs))
-                .expect("failed to start a WorkerPool thread");
-            pool.workers.push(worker);
-        }
-        pool
     }
 }

@@ -17,7 +17,8 @@
 //! keeps up with a producer meets it on a lock once per batch rather than once per item. A
 //! LIFO or priority order must move only what is served right away (an item put later may have
 //! to come out first), so for them `head` is empty whenever its lock is free and they work as
-//! CPython's one-lock design does.
+//! CPython's one-lock design does — except after a `get_batch` whose `Ord` panicked midway:
+//! what it had moved stays in `head` and is served first (see [`Priority`]).
 //!
 //! Lock order: `head` before `state`, always — a getter holds `head` while it refills it; no
 //! code takes `head` while it holds `state`, so the two locks cannot deadlock.
@@ -71,22 +72,25 @@
 //!
 //! # Counters follow the storage
 //!
-//! Every change to the storage goes through `StoreCall` (`store_call.rs`), which compares the
+//! Every change to the storage goes through `store_call` (`store_call.rs`), which compares the
 //! queue's length before and after and does all the bookkeeping (unfinished tasks,
 //! notifications) from that difference — on the normal path and when the storage call panics
 //! alike. That one rule is what keeps the queue consistent when a user's `Ord` panics (see
-//! [`Priority`]).
+//! [`Priority`]). The panic is caught there, under the locks, and resumed by the caller only
+//! after it released them: no item's `Drop` runs while the queue holds a lock, on any path
+//! (items leave the queue only by being returned, or dropped by the caller after unlocking).
 //!
 //! Before its first sleep, a getter or putter spins briefly on lock-free hints of the lengths
 //! (`spin.rs`); that is a speed-up only, and loom builds leave it out.
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
-use std::sync::PoisonError;
+use std::panic::resume_unwind;
 
 use crossbeam_utils::CachePadded;
 
 use crate::order::{Fifo, Lifo, Order, Priority};
+use crate::reentry;
 use crate::spin::StoreHint;
 use crate::sync::{AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 use crate::wait::{Cond, Wait};
@@ -170,8 +174,8 @@ pub(crate) struct State<O> {
     pub(crate) head_estimate: usize,
     /// Items put and not yet marked done (CPython's `unfinished_tasks`).
     pub(crate) unfinished: usize,
-    /// Tasks that ended in a panic (a `TaskGuard` dropped while unwinding, an item lost in a
-    /// panicking storage call).
+    /// Tasks that ended in a panic (a `TaskGuard` dropped while unwinding, an item a user's
+    /// `Order` dropped in a panicking storage call).
     pub(crate) failed: usize,
     pub(crate) shutdown: bool,
     /// Threads asleep on `not_empty` and `all_tasks_done` (see "The lock design").
@@ -207,19 +211,30 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
 
     /// Locks the put side, recovering from poisoning.
     ///
-    /// Why that is sound: the only code that can panic while this lock is held is a storage
-    /// call (a user's `Ord`), and it always runs inside a `StoreCall`, whose drop restores every
-    /// invariant *before* the unwinding releases the lock. So a poisoned lock guards consistent
-    /// state, and refusing it would only turn one panic into a panic on every later call.
+    /// Why recovering is sound: the only code that can panic while this lock is held is a
+    /// storage call (a user's `Ord`), and `store_call` catches that panic and restores every
+    /// invariant before the lock is released — so the lock is not even poisoned by it. A
+    /// poisoned lock could only come from a bug of ours; refusing it would turn one panic into
+    /// a panic on every later call.
+    ///
+    /// For an order that runs user code, a contended lock first checks that this thread is not
+    /// inside one of this queue's storage calls, which would wait for itself (`reentry.rs`).
     pub(crate) fn lock(&self) -> Guard<'_, O> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        reentry::lock(&self.state, self.id(), O::CALLS_USER_CODE)
     }
 
-    /// Locks the get side, recovering from poisoning: the only panic possible while it is held
-    /// is a refill's storage call, under `state`'s lock too, and `StoreCall` has accounted for
-    /// it; `head` itself is a `VecDeque` that a panic elsewhere cannot leave half-changed.
+    /// Locks the get side, recovering from poisoning: a `VecDeque` that only our own code
+    /// changes cannot be left half-changed — the one panic possible while it is held is
+    /// a refill's storage call, which `store_call` catches and accounts for. (A `cmp` calling
+    /// back into the queue panics holding it, inside that call, and poisons it; that is
+    /// exactly such a caught panic.)
     pub(crate) fn lock_head(&self) -> MutexGuard<'_, VecDeque<T>> {
-        self.head.lock().unwrap_or_else(PoisonError::into_inner)
+        reentry::lock(&self.head, self.id(), O::CALLS_USER_CODE)
+    }
+
+    /// This queue's identity for `reentry.rs`: its address, stable while it is borrowed.
+    pub(crate) fn id(&self) -> usize {
+        std::ptr::from_ref(self) as usize
     }
 
     /// Whether a put fits now. Trusts `head_estimate` when it says yes (it can only be too
@@ -251,7 +266,10 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         match (ready, st.shutdown, wait) {
             (_, true, _) => Err(PutError::ShutDown(item)),
             (true, false, _) => {
-                self.store_call(&mut st, None, |store, _| store.push(item));
+                let pushed = self.store_call(&mut st, None, |store, _| store.push(item));
+                drop(st);
+                // A panicking `Ord` reaches the caller only now, with the lock released.
+                pushed.unwrap_or_else(|panic| resume_unwind(panic));
                 Ok(())
             }
             (false, false, Wait::Never) => Err(PutError::Full(item)),
@@ -310,9 +328,14 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
                     continue;
                 }
                 let want = max - head.len();
-                self.store_call(&mut st, Some(&mut *head), |store, head| {
+                let refilled = self.store_call(&mut st, Some(&mut *head), |store, head| {
                     store.move_to_head(head.expect("a refill has a head"), want)
                 });
+                if let Err(panic) = refilled {
+                    // A panicking `Ord`: what the refill moved stays in `head`, served next.
+                    drop((st, head));
+                    resume_unwind(panic);
+                }
             }
             let len_before = head.len();
             let out = take(&mut head);

@@ -1,95 +1,89 @@
-//! `StoreCall`: every change to the storage, with the bookkeeping that follows from it.
+//! `store_call`: every change to the storage, with the bookkeeping that follows from it.
 
+use std::any::Any;
 use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::order::Order;
 use crate::queue::{BlockingQueue, State};
+use crate::reentry::HookScope;
 use crate::sync::Ordering;
 use crate::wait::Cond;
 
+/// A panic caught in a storage call, to be resumed by the caller once it released its locks
+/// (and dropped whatever items it still holds) — see [`BlockingQueue::store_call`].
+pub(crate) type Caught = Box<dyn Any + Send + 'static>;
+
 impl<T, O: Order<T>> BlockingQueue<T, O> {
-    /// Runs one storage call under `state`'s lock; see [`StoreCall`]. `head` is given (its lock
-    /// held) when the call moves items into it, so that those items still count as queued.
+    /// Runs one storage call under `state`'s lock and makes the counters follow the queue's
+    /// length (the storage's, plus the head's when the call moves items there — `head` is
+    /// given, its lock held, exactly then).
+    ///
+    /// The bookkeeping comes from the length before and after: `n` items added are `n` more
+    /// unfinished tasks and wake up to `n` getters; `n` items removed wake up to `n` putters;
+    /// items moved to the head change nothing but the head's recorded length.
+    ///
+    /// # When the call panics
+    ///
+    /// A user's `Ord` may panic. The panic is caught *here*, with the locks still held, so
+    /// that nothing of the unwinding (an item's `Drop`, a `Waker`) runs under them; the caller
+    /// gets it back as `Err`, releases its locks, drops what it holds, and resumes it. Why
+    /// `AssertUnwindSafe` is sound: the state the call could leave half-changed is the storage
+    /// and the head, and both stay valid — `Priority`'s heap is a permutation of its items,
+    /// marked unordered (`heap.rs`), and the head is a `VecDeque` only pushed to — while
+    /// every counter is recomputed below from their lengths. On a panic, additionally:
+    /// - items that left the storage without reaching the head (an order of the user's that
+    ///   drops an item while panicking) are counted as done and failed, so `join` does not
+    ///   wait for them forever;
+    /// - the wakeup this thread may have consumed is passed on: if items remain, a getter is
+    ///   woken; if room remains, a putter; if no task is left, every joiner.
     pub(crate) fn store_call<R>(
         &self,
         st: &mut State<O>,
-        head: Option<&mut VecDeque<T>>,
+        mut head: Option<&mut VecDeque<T>>,
         f: impl FnOnce(&mut O, Option<&mut VecDeque<T>>) -> R,
-    ) -> R {
-        let mut call = StoreCall {
-            queue: self,
-            len_before: 0,
-            st,
-            head,
-            returned: false,
+    ) -> Result<R, Caught> {
+        let queued = |st: &State<O>, head: &Option<&mut VecDeque<T>>| {
+            st.store.len() + head.as_ref().map_or(0, |head| head.len())
         };
-        call.len_before = call.queued();
-        let out = f(&mut call.st.store, call.head.as_deref_mut());
-        call.returned = true;
-        out
-    }
-}
-
-/// A drop guard around one storage call that makes the counters follow the queue's length
-/// (the storage's, plus the head's when the call moves items there).
-///
-/// When the call returns, its drop sees the length change and does the bookkeeping: `n` items
-/// added are `n` more unfinished tasks and wake up to `n` getters; `n` items removed wake up to
-/// `n` putters; items moved to the head change nothing but the head's recorded length. When
-/// the call **panics** (a user's `Ord`), the same drop runs during the unwinding, before the
-/// locks are released, and additionally:
-/// - items that left the storage without reaching the caller or the head (a `BinaryHeap::pop`
-///   drops the item it was taking) are counted as done and failed, so `join` does not wait
-///   for them forever;
-/// - the wakeup this thread may have consumed is passed on: if items remain, a getter is
-///   woken; if room remains, a putter; if no task is left, every joiner.
-pub(crate) struct StoreCall<'a, T, O: Order<T>> {
-    queue: &'a BlockingQueue<T, O>,
-    st: &'a mut State<O>,
-    head: Option<&'a mut VecDeque<T>>,
-    len_before: usize,
-    returned: bool,
-}
-
-impl<T, O: Order<T>> StoreCall<'_, T, O> {
-    fn queued(&self) -> usize {
-        self.st.store.len() + self.head.as_ref().map_or(0, |head| head.len())
-    }
-}
-
-impl<T, O: Order<T>> Drop for StoreCall<'_, T, O> {
-    fn drop(&mut self) {
-        let (before, after) = (self.len_before, self.queued());
-        let queue = self.queue;
-        if let Some(head) = &self.head {
+        let before = queued(st, &head);
+        let out = {
+            // Only orders that run user code mark the call (`reentry.rs`); for the others the
+            // branch is gone at compile time.
+            let _inside = O::CALLS_USER_CODE.then(|| HookScope::enter(self.id()));
+            catch_unwind(AssertUnwindSafe(|| f(&mut st.store, head.as_deref_mut())))
+        };
+        let after = queued(st, &head);
+        if let Some(head) = &head {
             // Exact here, under both locks; from now on getters can only shrink the head, so
             // the estimate stays at least the real length (see `has_room`).
-            self.st.head_estimate = head.len();
-            queue.head_len.store(head.len(), Ordering::Relaxed);
+            st.head_estimate = head.len();
+            self.head_len.store(head.len(), Ordering::Relaxed);
         }
-        let st = &mut *self.st;
-        queue.store_hint.set(!st.store.is_empty());
+        self.store_hint.set(!st.store.is_empty());
+        let panicked = out.is_err();
         if after > before {
             st.unfinished += after - before;
-            queue.notify(st, Cond::NotEmpty, after - before);
+            self.notify(st, Cond::NotEmpty, after - before);
         } else if after < before {
-            if !self.returned {
+            if panicked {
                 let lost = before - after;
                 st.unfinished = st.unfinished.saturating_sub(lost);
                 st.failed += lost;
             }
-            queue.notify(st, Cond::NotFull, before - after);
+            self.notify(st, Cond::NotFull, before - after);
         }
-        if !self.returned {
+        if panicked {
             if after > 0 {
-                queue.notify(st, Cond::NotEmpty, 1);
+                self.notify(st, Cond::NotEmpty, 1);
             }
-            if queue.has_room(st) {
-                queue.notify(st, Cond::NotFull, 1);
+            if self.has_room(st) {
+                self.notify(st, Cond::NotFull, 1);
             }
             if st.unfinished == 0 {
-                queue.notify(st, Cond::AllTasksDone, usize::MAX);
+                self.notify(st, Cond::AllTasksDone, usize::MAX);
             }
         }
+        out
     }
 }

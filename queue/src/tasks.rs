@@ -1,4 +1,4 @@
-//! Task tracking: `task_done`, `join`, and `get_task`, which cannot forget `task_done`.
+//! Task tracking: `task_done`, `join`, and `get_task`, whose guard calls `task_done` for you.
 //!
 //! Every accepted item is one unfinished task until someone calls `task_done` for it (or a
 //! `TaskGuard` does). `join` waits for the count to reach zero, on the `all_tasks_done`
@@ -125,7 +125,8 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     }
 
     /// Tasks that ended in a panic: [`TaskGuard`]s dropped while their thread was panicking,
-    /// and items lost in a panicking storage call (see [`Priority`](crate::Priority)).
+    /// and items that an [`Order`] of your own dropped in a panicking storage call. (A
+    /// [`Priority`](crate::Priority) queue whose `Ord` panics loses no item, so adds none.)
     ///
     /// ```
     /// use queue::Queue;

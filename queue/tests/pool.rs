@@ -237,7 +237,21 @@ fn zero_threads_is_a_documented_panic() {
 }
 
 #[test]
-#[should_panic(expected = "capacity must be at least 1")]
-fn zero_capacity_is_a_documented_panic() {
-    let _ = WorkerPool::builder().threads(1).capacity(0).build();
+#[should_panic(expected = "capacity(0): a WorkerPool's queue capacity must be at least 1")]
+fn zero_capacity_is_a_documented_panic_at_the_call() {
+    let _ = WorkerPool::builder().threads(1).capacity(0);
+}
+
+#[test]
+#[should_panic(expected = "threads(0): a WorkerPool needs at least one thread")]
+fn zero_threads_in_the_builder_is_a_documented_panic_at_the_call() {
+    let _ = WorkerPool::builder().threads(0);
+}
+
+/// A NUL byte cannot be in an OS thread name: the builder says so where the name is given,
+/// not later inside `build` with std's `CString` error.
+#[test]
+#[should_panic(expected = "name_prefix(\"bad\\0name\"): a thread name cannot contain a NUL byte")]
+fn a_name_prefix_with_a_nul_byte_is_a_documented_panic_at_the_call() {
+    let _ = WorkerPool::builder().name_prefix("bad\0name");
 }
