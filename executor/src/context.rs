@@ -15,9 +15,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::executor::Core;
+use crate::slab::TaskId;
 use crate::sync::thread_local;
-use crate::task::TaskId;
-use crate::waker::Shared;
+use crate::waker::CrossThread;
 
 // `const` initialisation lets std skip the lazy-init check on every access (this is on the wake
 // path); loom's macro does not accept it (in edition 2021 `$init:expr` rejects `const { }`).
@@ -98,7 +98,7 @@ pub(crate) fn expect_current(done: &str, remedy: &str) -> Rc<Core> {
 }
 
 /// Is the executor owning `shared` the one running on this thread?
-pub(crate) fn is_current(shared: &Arc<Shared>) -> bool {
+pub(crate) fn is_current(shared: &Arc<CrossThread>) -> bool {
     CURRENT
         .try_with(|current| match current.try_borrow() {
             Ok(current) => current
@@ -112,8 +112,8 @@ pub(crate) fn is_current(shared: &Arc<Shared>) -> bool {
 /// The lock-free wake path: if the executor owning `shared` runs on this thread, puts `id` on
 /// its run queue and returns true. Pointer equality is a sound identity test here: both `Arc`s
 /// are alive (the caller holds one, the current `Core` the other), so equal addresses mean the
-/// same `Shared`.
-pub(crate) fn push_local(shared: &Arc<Shared>, id: TaskId) -> bool {
+/// same `CrossThread`.
+pub(crate) fn push_local(shared: &Arc<CrossThread>, id: TaskId) -> bool {
     CURRENT
         .try_with(|current| {
             let Ok(current) = current.try_borrow() else {

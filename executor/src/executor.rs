@@ -24,26 +24,26 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use crate::cell::TaskCell;
 use crate::clock::Clock;
 use crate::context;
 use crate::drop_queue;
 use crate::idle::Oversleep;
-use crate::join::JoinHandle;
-use crate::task::{TaskId, TaskSlab};
-use crate::timer::Timers;
-use crate::waker::{MainWaker, Shared};
+use crate::join_handle::JoinHandle;
+use crate::slab::{TaskId, TaskSlab};
+use crate::task::Task;
+use crate::timer_queue::TimerQueue;
+use crate::waker::{CrossThread, MainWaker};
 use crate::waker_pool::WakerPool;
 
 /// The executor's state, shared (single-threaded, `Rc`) by the `Executor`, the thread-local
 /// context while it runs, and `Weak` references held by registered timers.
 pub(crate) struct Core {
-    pub(crate) shared: Arc<Shared>,
+    pub(crate) shared: Arc<CrossThread>,
     pub(crate) run_queue: RefCell<VecDeque<TaskId>>,
     tasks: RefCell<TaskSlab>,
     /// Lends each task poll its waker (tasks own none: see `waker_pool.rs`).
     wakers: WakerPool,
-    pub(crate) timers: RefCell<Timers>,
+    pub(crate) timers: RefCell<TimerQueue>,
     pub(crate) clock: Clock,
     /// How late a timed park wakes, measured: the real-clock idle step parks that much before
     /// a deadline and spins only for the rest (CPU vs lateness: see `idle.rs`).
@@ -58,13 +58,13 @@ pub(crate) struct Core {
 
 impl Core {
     fn new(clock: Clock) -> Self {
-        let shared = Arc::new(Shared::new());
+        let shared = Arc::new(CrossThread::new());
         Core {
             wakers: WakerPool::new(shared.clone()),
             shared,
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
-            timers: RefCell::new(Timers::new()),
+            timers: RefCell::new(TimerQueue::new()),
             clock,
             oversleep: Oversleep::new(),
             closing: Cell::new(false),
@@ -77,9 +77,9 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let cell = Rc::new(TaskCell::new(future));
+        let cell = Rc::new(Task::new(future));
         if self.closing.get() {
-            crate::task::RawTask::shutdown(&*cell);
+            crate::slab::RawTask::shutdown(&*cell);
             // Never in the slab: the id is never used (`abort` of a finished task does nothing).
             return JoinHandle::new(cell, Weak::new(), TaskId::MAIN);
         }

@@ -28,7 +28,7 @@
 //!   1. fire due timers: BTreeMap<(deadline, seq), Waker> ──────┤   other thread: injector
 //!   2. drain the injector (Mutex<Vec<id>>) into the run queue  │                 + unpark ───┐
 //!   3. poll main (the block_on future) if woken; pop the ids   │                             │
-//!      ready now, poll each task with a lent Waker ────► Waker = Arc{ id, scheduled, Shared }│
+//!      ready now, poll each task with a lent Waker ────► Waker = Arc{ id, scheduled, CrossThread }│
 //!      (and main again whenever something woke it)                                           │
 //!   4. nothing ready? virtual clock: jump to the next deadline (unless off_thread holds it)  │
 //!                     real clock:    Parker::park(until the next deadline) ◄── unpark() ─────┘
@@ -117,20 +117,20 @@
 #![forbid(unsafe_code)]
 
 mod abort_on_drop;
-mod cell;
 mod clock;
 mod context;
 mod drop_queue;
 mod executor;
 mod gather;
 mod idle;
-mod join;
+mod join_handle;
 mod off_thread;
 mod parker;
+mod slab;
+mod sleep;
 mod sync;
 mod task;
-mod time;
-mod timer;
+mod timer_queue;
 mod waker;
 mod waker_pool;
 mod yield_now;
@@ -141,9 +141,9 @@ mod tests;
 pub use crate::abort_on_drop::AbortOnDrop;
 pub use crate::executor::{run, spawn, Executor};
 pub use crate::gather::{gather, join, Gather, Join};
-pub use crate::join::{JoinError, JoinHandle};
+pub use crate::join_handle::{JoinError, JoinHandle};
 pub use crate::off_thread::{off_thread, OffThread};
-pub use crate::time::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
+pub use crate::sleep::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use crate::yield_now::{yield_now, YieldNow};
 
 /// Internals exposed to the loom models in `tests/loom_executor.rs` only (`--cfg loom`).

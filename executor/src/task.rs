@@ -1,186 +1,259 @@
-//! The task slab: where spawned tasks live, addressed by generation-checked ids.
+//! One spawned task: its future, then its result, plus who awaits it.
 //!
-//! Wakers carry a [`TaskId`], not a pointer to the task: a waker may outlive its task (it can be
-//! stored anywhere, on any thread), and the task itself is not `Send`. When a task finishes its
-//! slot is reused and the slot's generation is bumped, so an old id — from a stale waker or a
-//! stale run-queue entry — no longer matches and is ignored.
+//! The slab holds the cell as `Rc<dyn RawTask>` (to poll it) and the `JoinHandle` holds the same
+//! cell as `Rc<dyn Joinable<T>>` (to read the result): the result needs no separate slot. The
+//! future sits in its own `Pin<Box<F>>` because safe Rust cannot pin a field inside an `Rc`
+//! (that needs unsafe pin projection), so a spawn costs two allocations: the `Rc` and the box.
 //!
-//! Memory per task is the point of the layout (issue #6: a pending task should cost at most
-//! 128 bytes). A slot is only the task's `Rc` (16 bytes: a `dyn` pointer); the generations sit
-//! in a parallel `Vec<u32>`. Keeping the generation in the slot would round it up to 24 bytes
-//! (alignment), and in the task cell it would push the cell past a 64-byte malloc chunk
-//! (see `cell.rs`). The price is a second bounds-checked lookup per poll: noise next to a poll.
+//! Everything here is single-threaded: only the executor's thread polls a task, and
+//! `JoinHandle` is not `Send`.
+//!
+//! The user values a cell drops — the future when the task ends, an output or panic nobody
+//! read when the cell goes — go through `drop_queue.rs`: a panic in their `Drop` stays inside,
+//! and a chain of tasks reaching each other through those drops is dropped by a loop.
+//!
+//! # Why a `Cell<Stage>` and not a `RefCell`
+//!
+//! Memory per pending task (issue #6). A `RefCell` adds an 8-byte borrow counter, and glibc
+//! rounds a chunk to 16 bytes: the cell (two `Rc` counts + a 24-byte stage + a 16-byte join
+//! waker = 56 bytes, + 8 of malloc's header) fits a 64-byte chunk; with the counter it needs 80.
+//! (The waker a task kept, if any, rides in the `Idle` variant beside the future, where it costs
+//! nothing: the stage is as large as its `Finished` variant anyway.) Instead the stage is moved
+//! out and back: the run loop takes the future out for the poll and leaves
+//! `Stage::Polling` behind, which is also how a task that touches its *own* handle during the
+//! poll (aborts itself, asks `is_finished`, awaits itself) is recognised — where a `RefCell`
+//! would have a failed `try_borrow`. Nothing here holds a reference into the cell across user
+//! code, so no re-entrant call can observe a half-updated stage.
 
-use std::rc::Rc;
+use std::cell::Cell;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
+use crate::drop_queue::drop_deferred;
+use crate::join_handle::{JoinError, Joinable};
+use crate::slab::{RawTask, TaskId};
+use crate::waker::TaskWaker;
 use crate::waker_pool::WakerPool;
 
-/// Identifies a task: its slot and the slot's generation when the task was spawned.
-/// (Generations wrap after 2³² reuses of one slot; an id that old cannot still be queued.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TaskId {
-    index: u32,
-    generation: u32,
+enum Stage<F: Future + 'static> {
+    /// Waiting to be polled (in the run queue, or for a wake).
+    Idle {
+        future: Pin<Box<F>>,
+        /// The waker of the last poll, if someone kept a clone of it (see `waker_pool.rs`); the
+        /// next poll uses it again. `None`: nobody can wake the task but its handle's `abort`.
+        waker: Option<Arc<TaskWaker>>,
+    },
+    /// The run loop has the future out and is polling it. `abort_requested`: `abort` was called
+    /// meanwhile (the future cannot be dropped mid-poll; the run loop cancels it after).
+    Polling {
+        abort_requested: bool,
+    },
+    Finished(Result<F::Output, JoinError>),
+    /// The handle took the result.
+    Consumed,
 }
 
-impl TaskId {
-    /// For a waker, which stores the two halves in atomics of its own.
-    pub(crate) fn into_parts(self) -> (u32, u32) {
-        (self.index, self.generation)
-    }
-
-    pub(crate) fn from_parts(index: u32, generation: u32) -> Self {
-        TaskId { index, generation }
-    }
-
-    /// Stands for the `block_on` future in the run queue (see `executor.rs`). Never a slab
-    /// index: `insert` stops below `u32::MAX`.
-    pub(crate) const MAIN: TaskId = TaskId {
-        index: u32::MAX,
-        generation: 0,
-    };
+/// `'static`: its stage may wait in the thread's drop queue (`drop_queue.rs`); `spawn` asks
+/// for `'static` anyway.
+pub(crate) struct Task<F: Future + 'static> {
+    stage: Cell<Stage<F>>,
+    /// Whoever awaits the `JoinHandle`.
+    join_waker: Cell<Option<Waker>>,
 }
 
-/// What the run loop needs from a task, whatever its future's type.
-pub(crate) trait RawTask {
-    /// Polls the task's future once, with a waker for `id` taken from `wakers` (or the one the
-    /// future kept from its previous poll); true when the task is finished and its slot can be
-    /// freed.
-    fn poll(&self, id: TaskId, wakers: &WakerPool) -> bool;
-    /// Drops the future now (executor shutdown); the join handle will yield "cancelled".
-    fn shutdown(&self);
-}
-
-/// One place in the slab: a task, or a link in the list of free places.
-enum Slot {
-    Occupied(Rc<dyn RawTask>),
-    /// Free; holds the index of the next free slot (`NO_SLOT` ends the list).
-    Vacant(u32),
-}
-
-/// Ends the free list. Never a slab index: `insert` stops below it (it is also `MAIN`'s index).
-const NO_SLOT: u32 = u32::MAX;
-
-pub(crate) struct TaskSlab {
-    /// Still 16 bytes a slot: `Vacant`'s `u32` fits beside the `Rc`'s non-null pointer.
-    slots: Vec<Slot>,
-    /// `generations[i]` is the generation of `slots[i]` (same length, always).
-    generations: Vec<u32>,
-    /// The most recently freed slot, reused first (the most likely to be in cache); each
-    /// vacant slot links to the one freed before it.
-    ///
-    /// Why the free list lives in the slots and not in a `Vec<u32>` of its own: such a `Vec`
-    /// grows while tasks *finish*, and each time it doubled past a few kilobytes, glibc's
-    /// `malloc`, asked for a large block, first merged every small chunk freed since the last
-    /// time — tens of thousands of finished tasks' cells, boxes and wakers. With 100k timers
-    /// that stalled the run loop for ~2 ms at the 65 537th timer (measured: p99 lateness 1.3 ms,
-    /// against 30 µs without the stall). Slots are allocated only while tasks are spawned.
-    free_head: u32,
-    live: usize,
-}
-
-impl TaskSlab {
-    pub(crate) fn new() -> Self {
-        TaskSlab {
-            slots: Vec::new(),
-            generations: Vec::new(),
-            free_head: NO_SLOT,
-            live: 0,
+impl<F: Future + 'static> Task<F> {
+    pub(crate) fn new(future: F) -> Self {
+        Task {
+            stage: Cell::new(Stage::Idle {
+                future: Box::pin(future),
+                waker: None,
+            }),
+            join_waker: Cell::new(None),
         }
     }
 
-    /// Stores `task`; returns its id. The task counts as scheduled: the caller puts the id on
-    /// the run queue.
-    pub(crate) fn insert(&mut self, task: Rc<dyn RawTask>) -> TaskId {
-        let index = if self.free_head != NO_SLOT {
-            let index = self.free_head;
-            let Slot::Vacant(next) = self.slots[index as usize] else {
-                unreachable!("the free list links only vacant slots");
-            };
-            self.free_head = next;
-            self.slots[index as usize] = Slot::Occupied(task);
-            index
-        } else {
-            let index = u32::try_from(self.slots.len())
-                .ok()
-                .filter(|&index| index < NO_SLOT)
-                .expect(
-                    "executor::spawn: more than 2^32 - 1 tasks alive at once; \
-                     let some finish before spawning more",
-                );
-            self.slots.push(Slot::Occupied(task));
-            self.generations.push(0);
-            index
+    /// Looks at the stage (moved out and back: `Stage` is not `Copy`). `look` must not call user
+    /// code: while it runs the cell says `Consumed`.
+    fn peek<R>(&self, look: impl FnOnce(&Stage<F>) -> R) -> R {
+        let stage = self.stage.replace(Stage::Consumed);
+        let seen = look(&stage);
+        self.stage.set(stage);
+        seen
+    }
+
+    /// Stores the outcome, drops the future (whatever stage held it), wakes the awaiter.
+    fn finish(&self, outcome: Result<F::Output, JoinError>) {
+        // The stage is replaced before the old one (maybe the future) is dropped: its `Drop` is
+        // user code and may call back into this very cell (e.g. abort its own handle).
+        let old = self.stage.replace(Stage::Finished(outcome));
+        // Only `Idle` holds anything here (`poll` puts the future back before it calls us).
+        if let Stage::Idle { future, waker } = old {
+            if let Some(waker) = waker {
+                waker.retire(); // a clone still out there must not queue the freed id
+            }
+            // Through the drop queue: the future's `Drop` may abort or spawn the next task of
+            // a chain, and must not unwind out of the run loop, `abort` or teardown. Just the
+            // box, not the whole stage: fewer bytes to move on every finished task.
+            if std::mem::needs_drop::<F>() {
+                drop_deferred(future);
+            } // else: no user code in its drop, only the box's free
+        }
+        if let Some(waker) = self.join_waker.take() {
+            waker.wake();
+        }
+    }
+}
+
+/// The last reference is gone (the slab's or the handle's): an output nobody read, or the
+/// error of a task that panicked, is dropped through the drop queue — its `Drop` may panic, or
+/// drop the handle of the next finished task in a chain (`drop_queue.rs`).
+impl<F: Future + 'static> Drop for Task<F> {
+    fn drop(&mut self) {
+        // `get_mut`, not `replace`: the common cases (the handle took the result, or it is a
+        // plain value) are decided by looking, without moving the stage.
+        let stage = self.stage.get_mut();
+        let user_drop = match stage {
+            Stage::Consumed | Stage::Polling { .. } => false,
+            Stage::Finished(Ok(_)) => std::mem::needs_drop::<F::Output>(),
+            Stage::Finished(Err(_)) | Stage::Idle { .. } => true,
         };
-        self.live += 1;
-        TaskId {
-            index,
-            generation: self.generations[index as usize],
+        if user_drop {
+            drop_deferred(std::mem::replace(stage, Stage::Consumed));
         }
-    }
-
-    /// The task `id`, if it is still in the slab: a clone of its `Rc`, so the poll runs without
-    /// a borrow of the slab (the task may spawn). `None` for a stale id.
-    pub(crate) fn get(&self, id: TaskId) -> Option<Rc<dyn RawTask>> {
-        if self.generations.get(id.index as usize) != Some(&id.generation) {
-            return None;
+        // Someone polled the handle and left: their waker's `Drop` is user code too.
+        if let Some(waker) = self.join_waker.get_mut().take() {
+            drop_deferred(waker);
         }
-        match &self.slots[id.index as usize] {
-            Slot::Occupied(task) => Some(task.clone()),
-            Slot::Vacant(_) => None,
-        }
-    }
-
-    /// Frees the slot of a finished task; returns the task to be dropped outside the borrow.
-    pub(crate) fn remove(&mut self, id: TaskId) -> Option<Rc<dyn RawTask>> {
-        if self.generations.get(id.index as usize) != Some(&id.generation) {
-            return None;
-        }
-        let task = self.vacate(id.index)?;
-        self.live -= 1;
-        Some(task)
-    }
-
-    /// Empties the slab (executor shutdown); the tasks are dropped by the caller, outside the
-    /// borrow, because their futures' `Drop` may spawn, wake or abort.
-    pub(crate) fn take_all(&mut self) -> Vec<Rc<dyn RawTask>> {
-        let mut tasks = Vec::with_capacity(self.live);
-        for index in 0..self.slots.len() {
-            tasks.extend(self.vacate(index as u32));
-        }
-        self.live = 0;
-        tasks
-    }
-
-    /// Takes the task out of its slot, if any; makes every id of it stale and the slot free.
-    fn vacate(&mut self, index: u32) -> Option<Rc<dyn RawTask>> {
-        let slot = &mut self.slots[index as usize];
-        if let Slot::Vacant(_) = slot {
-            return None;
-        }
-        let Slot::Occupied(task) = std::mem::replace(slot, Slot::Vacant(self.free_head)) else {
-            unreachable!("checked just above");
-        };
-        self.free_head = index;
-        let generation = &mut self.generations[index as usize];
-        *generation = generation.wrapping_add(1);
-        Some(task)
-    }
-
-    /// Number of tasks spawned and not yet finished.
-    pub(crate) fn len(&self) -> usize {
-        self.live
     }
 }
 
-// Its only user, `waker.rs`'s unit tests, does not exist under loom.
+impl<F: Future + 'static> RawTask for Task<F> {
+    fn poll(&self, id: TaskId, wakers: &WakerPool) -> bool {
+        let (mut future, waker) = match self.stage.replace(Stage::Polling {
+            abort_requested: false,
+        }) {
+            Stage::Idle { future, waker } => (future, waker),
+            other => {
+                self.stage.set(other);
+                return true; // aborted while it waited in the run queue
+            }
+        };
+        let lent = match waker {
+            Some(kept) => wakers.lend_kept(kept),
+            None => wakers.lend(id),
+        };
+        let polled = {
+            let mut cx = Context::from_waker(lent.waker());
+            // A panicking task must not unwind through the run loop: catch it here and hand it
+            // to the JoinHandle. AssertUnwindSafe: after a panic the future is never polled
+            // again (only dropped), so no broken invariant inside it can be observed.
+            catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
+        };
+        let kept = wakers.give_back(lent);
+        let abort_requested = self.peek(|stage| {
+            matches!(
+                stage,
+                Stage::Polling {
+                    abort_requested: true
+                }
+            )
+        });
+        let outcome = match polled {
+            Ok(Poll::Pending) if !abort_requested => {
+                self.stage.set(Stage::Idle {
+                    future,
+                    waker: kept,
+                });
+                return false;
+            }
+            // Aborted during its own poll, and not finished: cancel now that we may drop it.
+            Ok(Poll::Pending) => Err(JoinError::cancelled()),
+            // Finished, even if an abort came during this last poll: "already finished → Ok".
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(payload) => Err(JoinError::panic(payload)),
+        };
+        if let Some(waker) = &kept {
+            waker.retire();
+        }
+        // Back to `Idle` for a moment, so `finish` drops the future in its usual order (stage
+        // set first, then the old future's `Drop`, then the awaiter's wake).
+        self.stage.set(Stage::Idle {
+            future,
+            waker: None,
+        });
+        self.finish(outcome);
+        true
+    }
+
+    fn shutdown(&self) {
+        if self.peek(|stage| matches!(stage, Stage::Idle { .. })) {
+            self.finish(Err(JoinError::cancelled()));
+        }
+    }
+}
+
+impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        match self.stage.replace(Stage::Consumed) {
+            Stage::Finished(outcome) => return Poll::Ready(outcome),
+            Stage::Consumed => {
+                panic!("a JoinHandle was polled again after it returned its result; await it once")
+            }
+            unfinished => self.stage.set(unfinished),
+        }
+        // Keep the stored waker if it would wake the same task (the common case: no clone).
+        let waker = match self.join_waker.take() {
+            Some(old) if old.will_wake(cx.waker()) => old,
+            _ => cx.waker().clone(),
+        };
+        self.join_waker.set(Some(waker));
+        Poll::Pending
+    }
+
+    fn abort(&self) -> bool {
+        match self.stage.replace(Stage::Consumed) {
+            // Being polled right now (a task aborting itself, or a handle reached from inside
+            // the task): it cannot be dropped mid-poll; the run loop cancels it after the poll.
+            Stage::Polling { .. } => {
+                self.stage.set(Stage::Polling {
+                    abort_requested: true,
+                });
+                false
+            }
+            idle @ Stage::Idle { .. } => {
+                self.stage.set(idle);
+                self.finish(Err(JoinError::cancelled()));
+                // The run loop must visit the task so it frees the slot (poll sees the finished
+                // stage and reports it done).
+                true
+            }
+            // Finished already: abort is a no-op, the result stays.
+            done => {
+                self.stage.set(done);
+                false
+            }
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        self.peek(|stage| matches!(stage, Stage::Finished(_) | Stage::Consumed))
+    }
+}
+
 #[cfg(all(test, not(loom)))]
-pub(crate) mod tests_support {
-    /// A task id for unit tests of other modules.
-    pub(crate) fn id(index: u32) -> super::TaskId {
-        super::TaskId {
-            index,
-            generation: 0,
-        }
+mod tests {
+    use super::*;
+
+    /// The layout issue #6 relies on: with the two `Rc` counts, a cell for a small future and a
+    /// `()` output is 56 bytes, the most that fits a 64-byte glibc chunk (`n + 8` rounded up to
+    /// 16). A new field here costs every pending task 16 bytes.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_cell_fits_a_64_byte_malloc_chunk() {
+        let size = std::mem::size_of::<Task<std::future::Pending<()>>>();
+        assert_eq!(2 * std::mem::size_of::<usize>() + size, 56);
     }
 }

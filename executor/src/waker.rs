@@ -1,7 +1,7 @@
 //! Wakers: how "this task can make progress" travels back to the run queue.
 //!
 //! A `Waker` must be `Send + Sync` (any thread may hold and call it), but the tasks themselves
-//! are not `Send`. So the waker carries only a task *id* and a reference to [`Shared`], the part
+//! are not `Send`. So the waker carries only a task *id* and a reference to [`CrossThread`], the part
 //! of the executor that other threads may touch. Two routes lead from a wake to the run queue:
 //!
 //! - **same thread** (the common case: a task finishing wakes its awaiter, a timer fires, a task
@@ -9,7 +9,7 @@
 //!   straight into the executor's `RefCell<VecDeque>` run queue — no lock, no atomics beyond the
 //!   `scheduled` flag.
 //! - **other thread** (or the executor is not running right now): the id goes into
-//!   `Shared::injector` (a `Mutex<Vec>`) and the parker is unparked. The run loop drains the
+//!   `CrossThread::injector` (a `Mutex<Vec>`) and the parker is unparked. The run loop drains the
 //!   injector once per tick.
 
 use std::sync::Arc;
@@ -17,12 +17,12 @@ use std::task::Wake;
 
 use crate::context;
 use crate::parker::Parker;
+use crate::slab::TaskId;
 use crate::sync::{lock, AtomicBool, AtomicU32, Mutex, Ordering};
-use crate::task::TaskId;
 
 /// The part of an executor that other threads may touch.
 #[derive(Debug)]
-pub(crate) struct Shared {
+pub(crate) struct CrossThread {
     injector: Mutex<Injector>,
     /// Set after a push to `injector`, so the run loop can skip the lock when nothing came in.
     pending: AtomicBool,
@@ -37,9 +37,9 @@ struct Injector {
     closed: bool,
 }
 
-impl Shared {
+impl CrossThread {
     pub(crate) fn new() -> Self {
-        Shared {
+        CrossThread {
             injector: Mutex::new(Injector::default()),
             pending: AtomicBool::new(false),
             parker: Parker::new(),
@@ -101,12 +101,12 @@ pub(crate) struct TaskWaker {
     /// that flip enqueues the id, so many wakes before a poll enqueue it once. The run loop
     /// flips it back just *before* polling, so a wake during the poll enqueues it again.
     scheduled: AtomicBool,
-    shared: Arc<Shared>,
+    shared: Arc<CrossThread>,
 }
 
 impl TaskWaker {
     /// A waker for a task about to be polled (so not scheduled: a wake must queue it again).
-    pub(crate) fn new(id: TaskId, shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(id: TaskId, shared: Arc<CrossThread>) -> Self {
         let (index, generation) = id.into_parts();
         TaskWaker {
             index: AtomicU32::new(index),
@@ -169,12 +169,12 @@ impl Wake for TaskWaker {
 #[derive(Debug)]
 pub(crate) struct MainWaker {
     woken: AtomicBool,
-    shared: Arc<Shared>,
+    shared: Arc<CrossThread>,
 }
 
 impl MainWaker {
     /// Main starts woken: it is polled once before anything else.
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(shared: Arc<CrossThread>) -> Self {
         MainWaker {
             woken: AtomicBool::new(true),
             shared,
@@ -225,12 +225,12 @@ mod tests {
     use std::task::Waker;
 
     fn id(index: u32) -> TaskId {
-        crate::task::tests_support::id(index)
+        crate::slab::tests_support::id(index)
     }
 
     #[test]
     fn many_wakes_queue_a_task_once_and_a_closed_executor_queues_nothing() {
-        let shared = Arc::new(Shared::new());
+        let shared = Arc::new(CrossThread::new());
         let waker = Arc::new(TaskWaker::new(id(3), shared.clone()));
         waker.clear_scheduled(); // as the run loop does before a poll
         let as_waker = Waker::from(waker.clone());

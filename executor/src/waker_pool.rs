@@ -30,8 +30,8 @@ use std::sync::atomic::{fence, Ordering};
 use std::sync::Arc;
 use std::task::Waker;
 
-use crate::task::TaskId;
-use crate::waker::{Shared, TaskWaker};
+use crate::slab::TaskId;
+use crate::waker::{CrossThread, TaskWaker};
 
 /// A waker on loan for one poll: the `Arc` (to check, afterwards, who else holds it) and the
 /// `Waker` made from a clone of it (what the poll's `Context` borrows).
@@ -55,11 +55,11 @@ impl Lent {
 
 pub(crate) struct WakerPool {
     spare: Cell<Option<Lent>>,
-    shared: Arc<Shared>,
+    shared: Arc<CrossThread>,
 }
 
 impl WakerPool {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(shared: Arc<CrossThread>) -> Self {
         WakerPool {
             spare: Cell::new(None),
             shared,
@@ -109,12 +109,12 @@ mod tests {
     use std::collections::VecDeque;
 
     fn id(index: u32) -> TaskId {
-        crate::task::tests_support::id(index)
+        crate::slab::tests_support::id(index)
     }
 
     #[test]
     fn a_lent_waker_is_reused_only_once_nobody_can_wake_through_it() {
-        let shared = Arc::new(Shared::new());
+        let shared = Arc::new(CrossThread::new());
         let pool = WakerPool::new(shared.clone());
         let first = pool.lend(id(1));
         let reusable = Arc::as_ptr(&first.arc);

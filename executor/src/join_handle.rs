@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 
 use crate::abort_on_drop::AbortOnDrop;
 use crate::executor::Core;
-use crate::task::TaskId;
+use crate::slab::TaskId;
 
 /// The operations a `JoinHandle<T>` needs, implemented by the task cell whatever its future type.
 pub(crate) trait Joinable<T> {

@@ -22,12 +22,12 @@ use std::time::Instant;
 pub(crate) type TimerKey = (Instant, u64);
 
 #[derive(Debug, Default)]
-pub(crate) struct Timers {
+pub(crate) struct TimerQueue {
     entries: BTreeMap<TimerKey, Waker>,
     next_seq: u64,
 }
 
-impl Timers {
+impl TimerQueue {
     pub(crate) fn new() -> Self {
         Self::default()
     }
@@ -106,7 +106,7 @@ mod tests {
     fn waker(label: usize, log: &Arc<Mutex<Vec<usize>>>) -> Waker {
         Waker::from(Arc::new(Log(label, log.clone())))
     }
-    fn fire_all(timers: &mut Timers, now: Instant) {
+    fn fire_all(timers: &mut TimerQueue, now: Instant) {
         while let Some(w) = timers.pop_due(now) {
             w.wake();
         }
@@ -117,7 +117,7 @@ mod tests {
         let log = Arc::new(Mutex::new(Vec::new()));
         let t0 = Instant::now();
         let ms = Duration::from_millis;
-        let mut timers = Timers::new();
+        let mut timers = TimerQueue::new();
         timers.insert(t0 + ms(20), waker(0, &log));
         timers.insert(t0 + ms(10), waker(1, &log));
         timers.insert(t0 + ms(20), waker(2, &log));
@@ -136,7 +136,7 @@ mod tests {
     fn removed_timers_leave_nothing_behind() {
         let log = Arc::new(Mutex::new(Vec::new()));
         let t0 = Instant::now();
-        let mut timers = Timers::new();
+        let mut timers = TimerQueue::new();
         for i in 0..1000 {
             let key = timers.insert(t0 + Duration::from_secs(i), waker(0, &log));
             assert!(timers.remove(key).is_some());
@@ -149,7 +149,7 @@ mod tests {
     fn update_swaps_the_waker_and_readds_a_fired_entry_in_place() {
         let log = Arc::new(Mutex::new(Vec::new()));
         let t0 = Instant::now();
-        let mut timers = Timers::new();
+        let mut timers = TimerQueue::new();
         let key = timers.insert(t0, waker(0, &log));
         let replaced = timers.update(key, &waker(7, &log));
         assert!(replaced.is_some());
