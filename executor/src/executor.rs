@@ -30,10 +30,10 @@ use crate::drop_queue;
 use crate::idle::Oversleep;
 use crate::join_handle::JoinHandle;
 use crate::slab::{TaskId, TaskSlab};
+use crate::task::RawTask;
 use crate::task::Task;
 use crate::timer_queue::TimerQueue;
-use crate::waker::{CrossThread, MainWaker};
-use crate::waker_pool::WakerPool;
+use crate::waker::{CrossThread, MainWaker, TaskWaker};
 
 /// The executor's state, shared (single-threaded, `Rc`) by the `Executor`, the thread-local
 /// context while it runs, and `Weak` references held by registered timers.
@@ -41,8 +41,6 @@ pub(crate) struct Core {
     pub(crate) shared: Arc<CrossThread>,
     pub(crate) run_queue: RefCell<VecDeque<TaskId>>,
     tasks: RefCell<TaskSlab>,
-    /// Lends each task poll its waker (tasks own none: see `waker_pool.rs`).
-    wakers: WakerPool,
     pub(crate) timers: RefCell<TimerQueue>,
     pub(crate) clock: Clock,
     /// How late a timed park wakes, measured: the real-clock idle step parks that much before
@@ -60,7 +58,6 @@ impl Core {
     fn new(clock: Clock) -> Self {
         let shared = Arc::new(CrossThread::new());
         Core {
-            wakers: WakerPool::new(shared.clone()),
             shared,
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
@@ -77,13 +74,18 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let cell = Rc::new(Task::new(future));
         if self.closing.get() {
-            crate::slab::RawTask::shutdown(&*cell);
+            let waker = TaskWaker::new(TaskId::MAIN, self.shared.clone());
+            let cell = Rc::new(Task::new(future, waker));
+            cell.shutdown();
             // Never in the slab: the id is never used (`abort` of a finished task does nothing).
             return JoinHandle::new(cell, Weak::new(), TaskId::MAIN);
         }
-        let id = self.tasks.borrow_mut().insert(cell.clone());
+        let mut tasks = self.tasks.borrow_mut();
+        let id = tasks.next_id();
+        let cell = Rc::new(Task::new(future, TaskWaker::new(id, self.shared.clone())));
+        tasks.insert(cell.clone());
+        drop(tasks);
         self.run_queue.borrow_mut().push_back(id);
         JoinHandle::new(cell, Rc::downgrade(self), id)
     }
@@ -93,7 +95,7 @@ impl Core {
         let Some(task) = self.tasks.borrow().get(id) else {
             return; // stale id: the task finished after this id was queued
         };
-        if task.poll(id, &self.wakers) {
+        if task.poll() {
             let removed = self.tasks.borrow_mut().remove(id);
             drop(removed);
         }

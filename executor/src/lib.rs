@@ -132,7 +132,6 @@ mod sync;
 mod task;
 mod timer_queue;
 mod waker;
-mod waker_pool;
 mod yield_now;
 
 #[cfg(test)]

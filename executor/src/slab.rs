@@ -13,7 +13,7 @@
 
 use std::rc::Rc;
 
-use crate::waker_pool::WakerPool;
+use crate::task::RawTask;
 
 /// Identifies a task: its slot and the slot's generation when the task was spawned.
 /// (Generations wrap after 2³² reuses of one slot; an id that old cannot still be queued.)
@@ -24,31 +24,12 @@ pub(crate) struct TaskId {
 }
 
 impl TaskId {
-    /// For a waker, which stores the two halves in atomics of its own.
-    pub(crate) fn into_parts(self) -> (u32, u32) {
-        (self.index, self.generation)
-    }
-
-    pub(crate) fn from_parts(index: u32, generation: u32) -> Self {
-        TaskId { index, generation }
-    }
-
     /// Stands for the `block_on` future in the run queue (see `executor.rs`). Never a slab
     /// index: `insert` stops below `u32::MAX`.
     pub(crate) const MAIN: TaskId = TaskId {
         index: u32::MAX,
         generation: 0,
     };
-}
-
-/// What the run loop needs from a task, whatever its future's type.
-pub(crate) trait RawTask {
-    /// Polls the task's future once, with a waker for `id` taken from `wakers` (or the one the
-    /// future kept from its previous poll); true when the task is finished and its slot can be
-    /// freed.
-    fn poll(&self, id: TaskId, wakers: &WakerPool) -> bool;
-    /// Drops the future now (executor shutdown); the join handle will yield "cancelled".
-    fn shutdown(&self);
 }
 
 /// One place in the slab: a task, or a link in the list of free places.
@@ -89,34 +70,41 @@ impl TaskSlab {
         }
     }
 
-    /// Stores `task`; returns its id. The task counts as scheduled: the caller puts the id on
-    /// the run queue.
-    pub(crate) fn insert(&mut self, task: Rc<dyn RawTask>) -> TaskId {
-        let index = if self.free_head != NO_SLOT {
-            let index = self.free_head;
-            let Slot::Vacant(next) = self.slots[index as usize] else {
-                unreachable!("the free list links only vacant slots");
-            };
-            self.free_head = next;
-            self.slots[index as usize] = Slot::Occupied(task);
-            index
-        } else {
-            let index = u32::try_from(self.slots.len())
+    /// The id the next `insert` will return: the task's waker is made with it before the task
+    /// goes in.
+    pub(crate) fn next_id(&self) -> TaskId {
+        let index = match self.free_head {
+            NO_SLOT => u32::try_from(self.slots.len())
                 .ok()
                 .filter(|&index| index < NO_SLOT)
                 .expect(
                     "executor::spawn: more than 2^32 - 1 tasks alive at once; \
                      let some finish before spawning more",
-                );
-            self.slots.push(Slot::Occupied(task));
-            self.generations.push(0);
-            index
+                ),
+            free => free,
         };
-        self.live += 1;
         TaskId {
             index,
-            generation: self.generations[index as usize],
+            generation: self.generations.get(index as usize).copied().unwrap_or(0),
         }
+    }
+
+    /// Stores `task` under [`next_id`](Self::next_id); returns that id. The task counts as scheduled: the caller puts the id on
+    /// the run queue.
+    pub(crate) fn insert(&mut self, task: Rc<dyn RawTask>) -> TaskId {
+        let id = self.next_id();
+        if id.index == self.free_head {
+            let Slot::Vacant(next) = self.slots[id.index as usize] else {
+                unreachable!("the free list links only vacant slots");
+            };
+            self.free_head = next;
+            self.slots[id.index as usize] = Slot::Occupied(task);
+        } else {
+            self.slots.push(Slot::Occupied(task));
+            self.generations.push(0);
+        }
+        self.live += 1;
+        id
     }
 
     /// The task `id`, if it is still in the slab: a clone of its `Rc`, so the poll runs without

