@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 
 use executor::__loom::Parker;
-use executor::{spawn, yield_now, Executor};
+use executor::{gather, spawn, yield_now, Executor};
 use loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use loom::thread;
 
@@ -276,4 +276,40 @@ fn completion_racing_abort_yields_exactly_one_outcome() {
     // Both sides of the race were explored, or this model tests nothing.
     assert!(COMPLETED.load(std::sync::atomic::Ordering::Relaxed) > 0);
     assert!(CANCELLED.load(std::sync::atomic::Ordering::Relaxed) > 0);
+}
+
+/// `gather` gives each child a waker of its own, which any thread may call: it records the
+/// child's index and reads the parent waker under one lock (the crate's `sync` shim, so loom
+/// sees it). Here another thread wakes the child while the gather (main's future) is being
+/// polled: the wake must reach the gather, which must poll that child again (a lost wake shows
+/// up as a deadlock).
+#[test]
+fn a_gather_child_woken_from_another_thread_is_polled_again() {
+    loom::model(|| {
+        let executor = Executor::new();
+        let ready = Arc::new(AtomicBool::new(false));
+        let remote: Rc<Cell<Option<thread::JoinHandle<()>>>> = Rc::default();
+        let polls = Rc::new(Cell::new(0));
+        executor.block_on({
+            let (ready, remote, polls) = (ready.clone(), remote.clone(), polls.clone());
+            let child = poll_fn(move |cx| {
+                polls.set(polls.get() + 1);
+                if polls.get() == 1 {
+                    let (ready, waker) = (ready.clone(), cx.waker().clone());
+                    remote.set(Some(thread::spawn(move || {
+                        ready.store(true, SeqCst);
+                        waker.wake();
+                    })));
+                }
+                if ready.load(SeqCst) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            });
+            gather([child])
+        });
+        remote.take().unwrap().join().unwrap();
+        assert!(polls.get() <= 2, "polled {} times", polls.get());
+    });
 }
