@@ -14,7 +14,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::executor::Core;
+use crate::run_loop::Core;
 use crate::slab::TaskId;
 use crate::sync::thread_local;
 use crate::waker::CrossThread;

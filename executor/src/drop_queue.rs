@@ -167,7 +167,8 @@ impl Drop for Scope {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
+#[cfg(not(loom))]
 mod tests {
     use super::*;
     use std::rc::Rc;

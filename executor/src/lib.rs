@@ -126,6 +126,8 @@ mod idle;
 mod join_handle;
 mod off_thread;
 mod parker;
+mod run_loop;
+mod shutdown;
 mod slab;
 mod sleep;
 mod sync;

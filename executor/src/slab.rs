@@ -113,10 +113,10 @@ impl TaskSlab {
         if self.generations.get(id.index as usize) != Some(&id.generation) {
             return None;
         }
-        match &self.slots[id.index as usize] {
-            Slot::Occupied(task) => Some(task.clone()),
-            Slot::Vacant(_) => None,
-        }
+        let Slot::Occupied(task) = &self.slots[id.index as usize] else {
+            return None;
+        };
+        Some(task.clone())
     }
 
     /// Frees the slot of a finished task; returns the task to be dropped outside the borrow.
@@ -162,7 +162,8 @@ impl TaskSlab {
 }
 
 // Its only user, `waker.rs`'s unit tests, does not exist under loom.
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
+#[cfg(not(loom))]
 pub(crate) mod tests_support {
     /// A task id for unit tests of other modules.
     pub(crate) fn id(index: u32) -> super::TaskId {

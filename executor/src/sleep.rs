@@ -13,7 +13,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::context;
-use crate::executor::Core;
+use crate::run_loop::Core;
 use crate::timer_queue::TimerKey;
 
 /// The executor's current time: the real monotonic clock, or the virtual clock of an executor

@@ -32,7 +32,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
 use crate::drop_queue::drop_deferred;
-use crate::join_handle::{JoinError, Joinable};
+use crate::join_handle::JoinError;
 use crate::waker::{OwnWaker, TaskWaker};
 
 /// What the run loop needs from a task, whatever its future's type.
@@ -44,7 +44,7 @@ pub(crate) trait RawTask {
     fn shutdown(&self);
 }
 
-enum Stage<F: Future + 'static> {
+pub(crate) enum Stage<F: Future + 'static> {
     /// Waiting to be polled (in the run queue, or for a wake).
     Idle {
         future: Pin<Box<F>>,
@@ -66,9 +66,9 @@ enum Stage<F: Future + 'static> {
 /// `'static`: its stage may wait in the thread's drop queue (`drop_queue.rs`); `spawn` asks
 /// for `'static` anyway.
 pub(crate) struct Task<F: Future + 'static> {
-    stage: Cell<Stage<F>>,
+    pub(crate) stage: Cell<Stage<F>>,
     /// Whoever awaits the `JoinHandle`.
-    join_waker: Cell<Option<Waker>>,
+    pub(crate) join_waker: Cell<Option<Waker>>,
 }
 
 impl<F: Future + 'static> Task<F> {
@@ -84,7 +84,7 @@ impl<F: Future + 'static> Task<F> {
 
     /// Looks at the stage (moved out and back: `Stage` is not `Copy`). `look` must not call user
     /// code: while it runs the cell says `Consumed`.
-    fn peek<R>(&self, look: impl FnOnce(&Stage<F>) -> R) -> R {
+    pub(crate) fn peek<R>(&self, look: impl FnOnce(&Stage<F>) -> R) -> R {
         let stage = self.stage.replace(Stage::Consumed);
         let seen = look(&stage);
         self.stage.set(stage);
@@ -92,7 +92,7 @@ impl<F: Future + 'static> Task<F> {
     }
 
     /// Stores the outcome, drops the future (whatever stage held it), wakes the awaiter.
-    fn finish(&self, outcome: Result<F::Output, JoinError>) {
+    pub(crate) fn finish(&self, outcome: Result<F::Output, JoinError>) {
         // The stage is replaced before the old one (maybe the future) is dropped: its `Drop` is
         // user code and may call back into this very cell (e.g. abort its own handle).
         let old = self.stage.replace(Stage::Finished(outcome));
@@ -193,55 +193,8 @@ impl<F: Future + 'static> RawTask for Task<F> {
     }
 }
 
-impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
-        match self.stage.replace(Stage::Consumed) {
-            Stage::Finished(outcome) => return Poll::Ready(outcome),
-            Stage::Consumed => {
-                panic!("a JoinHandle was polled again after it returned its result; await it once")
-            }
-            unfinished => self.stage.set(unfinished),
-        }
-        // Keep the stored waker if it would wake the same task (the common case: no clone).
-        let waker = match self.join_waker.take() {
-            Some(old) if old.will_wake(cx.waker()) => old,
-            _ => cx.waker().clone(),
-        };
-        self.join_waker.set(Some(waker));
-        Poll::Pending
-    }
-
-    fn abort(&self) -> bool {
-        match self.stage.replace(Stage::Consumed) {
-            // Being polled right now (a task aborting itself, or a handle reached from inside
-            // the task): it cannot be dropped mid-poll; the run loop cancels it after the poll.
-            Stage::Polling { .. } => {
-                self.stage.set(Stage::Polling {
-                    abort_requested: true,
-                });
-                false
-            }
-            idle @ Stage::Idle { .. } => {
-                self.stage.set(idle);
-                self.finish(Err(JoinError::cancelled()));
-                // The run loop must visit the task so it frees the slot (poll sees the finished
-                // stage and reports it done).
-                true
-            }
-            // Finished already: abort is a no-op, the result stays.
-            done => {
-                self.stage.set(done);
-                false
-            }
-        }
-    }
-
-    fn is_finished(&self) -> bool {
-        self.peek(|stage| matches!(stage, Stage::Finished(_) | Stage::Consumed))
-    }
-}
-
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
+#[cfg(not(loom))]
 mod tests {
     use super::*;
 

@@ -108,17 +108,6 @@ impl TaskWaker {
             shared,
         }
     }
-
-    /// Called right before a poll. A swap, not a store: Acquire pairs with the Release of
-    /// the wake that set the flag, so the poll sees whatever the waking thread did before waking.
-    pub(crate) fn clear_scheduled(&self) {
-        self.scheduled.swap(false, Ordering::Acquire);
-    }
-
-    /// Called when the task is gone: later wakes through stale wakers do nothing.
-    pub(crate) fn retire(&self) {
-        self.scheduled.store(true, Ordering::Release);
-    }
 }
 
 /// A task's own waker, as the task holds it: the `Arc` (to clear and retire its `scheduled`
@@ -139,15 +128,17 @@ impl OwnWaker {
         }
     }
 
-    /// Called right before a poll: from here on, any wake queues the task again.
+    /// Called right before a poll: from here on, any wake queues the task again. A swap, not
+    /// a store: Acquire pairs with the Release of the wake that set the flag, so the poll sees
+    /// whatever the waking thread did before waking.
     pub(crate) fn prepare_poll(&self) -> &Waker {
-        self.flag.clear_scheduled();
+        self.flag.scheduled.swap(false, Ordering::Acquire);
         &self.waker
     }
 
     /// Called when the task is gone: later wakes through stale clones do nothing.
     pub(crate) fn retire(&self) {
-        self.flag.retire();
+        self.flag.scheduled.store(true, Ordering::Release);
     }
 }
 
@@ -219,11 +210,11 @@ pub(crate) fn noop_waker() -> std::task::Waker {
     std::task::Waker::from(Arc::new(Noop))
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
+#[cfg(not(loom))]
 mod tests {
     use super::*;
     use std::collections::VecDeque;
-    use std::task::Waker;
 
     fn id(index: u32) -> TaskId {
         crate::slab::tests_support::id(index)
@@ -232,9 +223,8 @@ mod tests {
     #[test]
     fn many_wakes_queue_a_task_once_and_a_closed_executor_queues_nothing() {
         let shared = Arc::new(CrossThread::new());
-        let waker = Arc::new(TaskWaker::new(id(3), shared.clone()));
-        waker.clear_scheduled(); // as the run loop does before a poll
-        let as_waker = Waker::from(waker.clone());
+        let waker = OwnWaker::new(TaskWaker::new(id(3), shared.clone()));
+        let as_waker = waker.prepare_poll().clone(); // as a task's poll does
         for _ in 0..100 {
             as_waker.wake_by_ref(); // not on the executor's thread: the injector route
         }
@@ -243,10 +233,10 @@ mod tests {
         assert_eq!(queue, [id(3)], "queued once");
 
         shared.close();
-        waker.clear_scheduled();
+        waker.prepare_poll();
         for _ in 0..100 {
             as_waker.wake_by_ref();
-            waker.clear_scheduled(); // even if every wake passed the flag...
+            waker.prepare_poll(); // even if every wake passed the flag...
         }
         shared.drain_into(&mut queue);
         assert_eq!(queue, [id(3)], "...a closed injector stays empty");
