@@ -130,6 +130,7 @@ mod run_loop;
 mod shutdown;
 mod slab;
 mod sleep;
+mod stage_cell;
 mod sync;
 mod task;
 mod timer_queue;
