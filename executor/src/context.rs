@@ -97,30 +97,30 @@ pub(crate) fn expect_current(done: &str, remedy: &str) -> Rc<Core> {
     }
 }
 
-/// Is the executor owning `shared` the one running on this thread?
-pub(crate) fn is_current(shared: &Arc<CrossThread>) -> bool {
+/// Is the executor owning `cross_thread` the one running on this thread?
+pub(crate) fn is_current(cross_thread: &Arc<CrossThread>) -> bool {
     CURRENT
         .try_with(|current| match current.try_borrow() {
             Ok(current) => current
                 .as_ref()
-                .is_some_and(|core| Arc::ptr_eq(&core.shared, shared)),
+                .is_some_and(|core| Arc::ptr_eq(&core.cross_thread, cross_thread)),
             Err(_) => false,
         })
         .unwrap_or(false)
 }
 
-/// The lock-free wake path: if the executor owning `shared` runs on this thread, puts `id` on
+/// The lock-free wake path: if the executor owning `cross_thread` runs on this thread, puts `id` on
 /// its run queue and returns true. Pointer equality is a sound identity test here: both `Arc`s
 /// are alive (the caller holds one, the current `Core` the other), so equal addresses mean the
 /// same `CrossThread`.
-pub(crate) fn push_local(shared: &Arc<CrossThread>, id: TaskId) -> bool {
+pub(crate) fn push_local(cross_thread: &Arc<CrossThread>, id: TaskId) -> bool {
     CURRENT
         .try_with(|current| {
             let Ok(current) = current.try_borrow() else {
                 return false;
             };
             match current.as_ref() {
-                Some(core) if Arc::ptr_eq(&core.shared, shared) => {
+                Some(core) if Arc::ptr_eq(&core.cross_thread, cross_thread) => {
                     core.run_queue.borrow_mut().push_back(id);
                     true
                 }

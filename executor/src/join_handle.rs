@@ -40,11 +40,10 @@ pub(crate) trait Joinable<T> {
 /// ```
 pub struct JoinHandle<T> {
     task: Rc<dyn Joinable<T>>,
-    /// Where an aborted task is queued so that the run loop frees its slot. The handle carries
-    /// this, not the task: a pending task usually holds no waker to wake itself with (see
-    /// `waker_pool.rs`), and bytes here cost nothing per *pending* task — its handle is
-    /// usually dropped, or sits in the future that awaits it. `Weak`: a task holding its own
-    /// handle must not keep its executor alive in a cycle.
+    /// Where an aborted task is queued so that the run loop frees its slot. Here, not in the
+    /// task: bytes here cost nothing per *pending* task — its handle is usually dropped, or
+    /// sits in the future that awaits it. `Weak`: a task holding its own handle must not keep
+    /// its executor alive in a cycle.
     core: Weak<Core>,
     id: TaskId,
 }

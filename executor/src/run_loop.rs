@@ -35,15 +35,16 @@ use crate::timer_queue::TimerQueue;
 use crate::waker::{CrossThread, MainWaker, TaskWaker};
 
 /// The executor's state, shared (single-threaded, `Rc`) by the `Executor`, the thread-local
-/// context while it runs, and `Weak` references held by registered timers.
+/// context while it runs, and `Weak` references held by `Sleep`s (to remove their timer
+/// entries) and `JoinHandle`s (to queue an aborted task). Timer entries hold `Waker`s.
 pub(crate) struct Core {
-    pub(crate) shared: Arc<CrossThread>,
+    pub(crate) cross_thread: Arc<CrossThread>,
     pub(crate) run_queue: RefCell<VecDeque<TaskId>>,
     pub(crate) tasks: RefCell<TaskSlab>,
     pub(crate) timers: RefCell<TimerQueue>,
     pub(crate) clock: Clock,
-    /// How late a timed park wakes, measured: the real-clock idle step parks that much before
-    /// a deadline and spins only for the rest (CPU vs lateness: see `idle.rs`).
+    /// How late a timed park wakes, as measured while running: the real-clock idle step parks
+    /// that much before a deadline and spins only for the rest (CPU vs lateness: `idle.rs`).
     oversleep: Oversleep,
     /// Set while the executor drops its tasks: a spawn from a dropping future's `Drop` is
     /// cancelled at once, so shutdown always ends.
@@ -55,9 +56,9 @@ pub(crate) struct Core {
 
 impl Core {
     pub(crate) fn new(clock: Clock) -> Self {
-        let shared = Arc::new(CrossThread::new());
+        let cross_thread = Arc::new(CrossThread::new());
         Core {
-            shared,
+            cross_thread,
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
             timers: RefCell::new(TimerQueue::new()),
@@ -78,7 +79,10 @@ impl Core {
         }
         let mut tasks = self.tasks.borrow_mut();
         let id = tasks.next_id();
-        let cell = Rc::new(Task::new(future, TaskWaker::new(id, self.shared.clone())));
+        let cell = Rc::new(Task::new(
+            future,
+            TaskWaker::new(id, self.cross_thread.clone()),
+        ));
         tasks.insert(cell.clone());
         drop(tasks);
         self.run_queue.borrow_mut().push_back(id);
@@ -115,14 +119,14 @@ impl Core {
         let next = self.timers.borrow().next_deadline();
         let Some(deadline) = next else {
             // No timer can wake us; only another thread can.
-            self.shared.parker.park(None);
+            self.cross_thread.parker.park(None);
             return;
         };
         if self.clock.is_virtual() {
             if self.time_holds.get() > 0 {
                 // Someone waits for another thread's work: time must not pass without it. Only
                 // that thread's wake can make progress now.
-                self.shared.parker.park(None);
+                self.cross_thread.parker.park(None);
                 return;
             }
             // Everyone waits for time: make it pass, instantly and exactly.
@@ -132,14 +136,14 @@ impl Core {
         // Park until the expected oversleep before the deadline, so the park's own lateness
         // eats the gap; yield-spin (letting any other thread run) only for what is left. The
         // trade-off — CPU spent spinning vs how late a timer fires — and why the estimate is
-        // a measured median, not a constant: see `idle.rs`.
+        // a running median, not a constant: see `idle.rs`.
         let now = Instant::now();
         let Some(left) = deadline.checked_duration_since(now) else {
             return; // due already; the next tick fires it
         };
         match self.oversleep.park_for(left) {
             Some(park) => {
-                self.shared.parker.park(Some(park));
+                self.cross_thread.parker.park(Some(park));
                 self.oversleep.record(now + park, Instant::now());
             }
             None => std::thread::yield_now(),
@@ -154,7 +158,7 @@ impl Core {
         // What this run drops (finished tasks' futures and outputs) is dropped before it
         // returns, even when it runs inside another drop (`drop_queue.rs`).
         let _drops = drop_queue::Scope::enter();
-        let main = Arc::new(MainWaker::new(core.shared.clone()));
+        let main = Arc::new(MainWaker::new(core.cross_thread.clone()));
         let waker = Waker::from(main.clone());
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);
@@ -178,7 +182,8 @@ impl Core {
             // Due timers and wakes from other threads first, so what they made ready is in the
             // queue before anything is polled (module docs, step 1 and 2).
             core.fire_due_timers();
-            core.shared.drain_into(&mut core.run_queue.borrow_mut());
+            core.cross_thread
+                .drain_into(&mut core.run_queue.borrow_mut());
             if main.take_woken() {
                 if let Poll::Ready(output) = poll_main() {
                     return output;
@@ -206,7 +211,7 @@ impl Core {
             // during this tick must not let the virtual clock jump before it is drained.
             if core.run_queue.borrow().is_empty()
                 && !main.is_woken()
-                && !core.shared.has_remote_wakes()
+                && !core.cross_thread.has_remote_wakes()
             {
                 core.idle();
             }

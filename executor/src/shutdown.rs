@@ -36,7 +36,7 @@ impl Core {
             drop_queue::drop_quietly(waker);
         }
         self.run_queue.borrow_mut().clear();
-        self.shared.close();
+        self.cross_thread.close();
     }
 
     /// A spawn while the executor drops its tasks (from a dropping future's `Drop`): the task
@@ -46,7 +46,7 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let waker = TaskWaker::new(TaskId::MAIN, self.shared.clone());
+        let waker = TaskWaker::new(TaskId::MAIN, self.cross_thread.clone());
         let task = Rc::new(Task::new(future, waker));
         task.shutdown();
         // Never in the slab: the id is never used (`abort` of a finished task does nothing).

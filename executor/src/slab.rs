@@ -5,11 +5,11 @@
 //! slot is reused and the slot's generation is bumped, so an old id — from a stale waker or a
 //! stale run-queue entry — no longer matches and is ignored.
 //!
-//! Memory per task is the point of the layout (issue #6: a pending task should cost at most
-//! 128 bytes). A slot is only the task's `Rc` (16 bytes: a `dyn` pointer); the generations sit
-//! in a parallel `Vec<u32>`. Keeping the generation in the slot would round it up to 24 bytes
-//! (alignment), and in the task cell it would push the cell past a 64-byte malloc chunk
-//! (see `task.rs`). The price is a second bounds-checked lookup per poll: noise next to a poll.
+//! **Decision (memory per task):** a slot is only the task's `Rc` (one `dyn` pointer); the
+//! generations sit in a parallel `Vec<u32>`. Keeping the generation in the slot would round the
+//! slot up by a word (alignment), and keeping it in the task would push a small task past its
+//! malloc chunk (see `task.rs`). The price is a second bounds-checked lookup per poll: noise
+//! next to a poll.
 
 use std::rc::Rc;
 
@@ -43,7 +43,7 @@ enum Slot {
 const NO_SLOT: u32 = u32::MAX;
 
 pub(crate) struct TaskSlab {
-    /// Still 16 bytes a slot: `Vacant`'s `u32` fits beside the `Rc`'s non-null pointer.
+    /// `Vacant`'s `u32` fits beside the `Rc`'s non-null pointer: no slot grows for the list.
     slots: Vec<Slot>,
     /// `generations[i]` is the generation of `slots[i]` (same length, always).
     generations: Vec<u32>,
@@ -53,9 +53,9 @@ pub(crate) struct TaskSlab {
     /// Why the free list lives in the slots and not in a `Vec<u32>` of its own: such a `Vec`
     /// grows while tasks *finish*, and each time it doubled past a few kilobytes, glibc's
     /// `malloc`, asked for a large block, first merged every small chunk freed since the last
-    /// time — tens of thousands of finished tasks' cells, boxes and wakers. With 100k timers
-    /// that stalled the run loop for ~2 ms at the 65 537th timer (measured: p99 lateness 1.3 ms,
-    /// against 30 µs without the stall). Slots are allocated only while tasks are spawned.
+    /// time — tens of thousands of finished tasks' allocations — and stalled the run loop (timers
+    /// fired late; `docs/decisions.md` has the measurement). Slots are allocated only while tasks
+    /// are spawned.
     free_head: u32,
     live: usize,
 }
@@ -161,7 +161,7 @@ impl TaskSlab {
     }
 }
 
-// Its only user, `waker.rs`'s unit tests, does not exist under loom.
+// For `waker.rs`'s unit tests, which do not exist under loom.
 #[cfg(test)]
 #[cfg(not(loom))]
 pub(crate) mod tests_support {

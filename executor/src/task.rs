@@ -1,29 +1,24 @@
-//! One spawned task: its future, then its result, plus who awaits it.
+//! One spawned task: its future and its own waker, then its result, plus who awaits it.
 //!
-//! The slab holds the cell as `Rc<dyn RawTask>` (to poll it) and the `JoinHandle` holds the same
-//! cell as `Rc<dyn Joinable<T>>` (to read the result): the result needs no separate slot. The
-//! future sits in its own `Pin<Box<F>>` because safe Rust cannot pin a field inside an `Rc`
-//! (that needs unsafe pin projection), so a spawn costs two allocations: the `Rc` and the box.
+//! The slab holds the task as `Rc<dyn RawTask>` (to poll it) and the `JoinHandle` holds the
+//! same task as `Rc<dyn Joinable<T>>` (to read the result, see `join_handle.rs`): the result
+//! needs no separate slot. The future sits in its own `Pin<Box<F>>` because safe Rust cannot
+//! pin a field inside an `Rc` (that needs unsafe pin projection).
+//!
+//! **The task owns its waker** (the textbook model): one is made at spawn, passed to every poll
+//! and retired when the task finishes. It rides in the `Idle` stage beside the future.
+//!
+//! **The stage is moved out and back**, never borrowed across user code: `poll` takes the
+//! future (and the waker) out and leaves `Stage::Polling` behind, which is also how a task that
+//! touches its *own* handle during the poll (aborts itself, asks `is_finished`, awaits itself)
+//! is recognised. So no re-entrant call can observe a half-updated stage. Whether the stage is a
+//! `Cell` or the textbook `RefCell` is a layer: `stage_cell.rs`.
 //!
 //! Everything here is single-threaded: only the executor's thread polls a task, and
-//! `JoinHandle` is not `Send`.
-//!
-//! The user values a cell drops — the future when the task ends, an output or panic nobody
-//! read when the cell goes — go through `drop_queue.rs`: a panic in their `Drop` stays inside,
-//! and a chain of tasks reaching each other through those drops is dropped by a loop.
-//!
-//! # Why a `Cell<Stage>` and not a `RefCell`
-//!
-//! Memory per pending task (issue #6). A `RefCell` adds an 8-byte borrow counter, and glibc
-//! rounds a chunk to 16 bytes: the cell (two `Rc` counts + a 24-byte stage + a 16-byte join
-//! waker = 56 bytes, + 8 of malloc's header) fits a 64-byte chunk; with the counter it needs 80.
-//! (The waker a task kept, if any, rides in the `Idle` variant beside the future, where it costs
-//! nothing: the stage is as large as its `Finished` variant anyway.) Instead the stage is moved
-//! out and back: the run loop takes the future out for the poll and leaves
-//! `Stage::Polling` behind, which is also how a task that touches its *own* handle during the
-//! poll (aborts itself, asks `is_finished`, awaits itself) is recognised — where a `RefCell`
-//! would have a failed `try_borrow`. Nothing here holds a reference into the cell across user
-//! code, so no re-entrant call can observe a half-updated stage.
+//! `JoinHandle` is not `Send`. The user values a task drops — the future when the task ends, an
+//! output or panic nobody read when the task goes — go through `drop_queue.rs`: a panic in
+//! their `Drop` stays inside, and a chain of tasks reaching each other through those drops is
+//! dropped by a loop.
 
 use std::cell::Cell;
 use std::future::Future;

@@ -7,12 +7,14 @@
 //! O(log n) with no tombstones. The sequence number makes keys unique and makes timers with
 //! equal deadlines fire in the order they were set — what asyncio's loop does too.
 //!
-//! Entries hold `Waker`s rather than task ids. An id would only do when the `Sleep` is polled
-//! with its task's own waker — a combinator may pass its own. Since tasks borrow their waker
-//! from a pool for each poll (`waker_pool.rs`), telling the two apart would be cheap (compare
-//! with the lent waker), and an id would spare a sleeping task its kept waker (48 bytes); not
-//! done yet: a fired id must then wake through the task's kept waker, if it has one, so that
-//! a task woken twice is still queued once.
+//! Entries hold `Waker`s: whatever waker the `Sleep` was polled with, a task's own or a
+//! combinator's. **The seam for a smaller sleeping task** (a later layer, not built): an entry
+//! addressed by task id instead, when the `Sleep` is polled with its task's own waker (`Sleep`
+//! can tell: `cx.waker().will_wake` of the task's waker). The queue never looks inside an entry
+//! except in `update` (to skip a needless swap), so the entry type can become an enum
+//! `{ Task(TaskId), Waker(Waker) }`, and `Core::fire_due_timers` is the one place that fires
+//! one — a task id through the task's own waker (the slab has it), so a task woken twice is
+//! still queued once. The `Sleep` then stores no waker clone at all.
 
 use std::collections::BTreeMap;
 use std::task::Waker;

@@ -1,8 +1,10 @@
 //! Wakers: how "this task can make progress" travels back to the run queue.
 //!
 //! A `Waker` must be `Send + Sync` (any thread may hold and call it), but the tasks themselves
-//! are not `Send`. So the waker carries only a task *id* and a reference to [`CrossThread`], the part
-//! of the executor that other threads may touch. Two routes lead from a wake to the run queue:
+//! are not `Send`. So the waker carries only a task *id* and a reference to [`CrossThread`], the
+//! executor's cross-thread half — the only part other threads may touch. Each task owns one
+//! waker for its whole life (made at spawn, see `task.rs`). Two routes lead from a wake to the
+//! run queue:
 //!
 //! - **same thread** (the common case: a task finishing wakes its awaiter, a timer fires, a task
 //!   yields): the thread-local "current executor" is this waker's executor, so the id goes
@@ -20,7 +22,8 @@ use crate::parker::Parker;
 use crate::slab::TaskId;
 use crate::sync::{lock, AtomicBool, Mutex, Ordering};
 
-/// The part of an executor that other threads may touch.
+/// The executor's cross-thread half: the only part of it that other threads may touch (the
+/// injector for their wakes, the parker to wake the executor's thread).
 #[derive(Debug)]
 pub(crate) struct CrossThread {
     injector: Mutex<Injector>,
@@ -88,7 +91,7 @@ impl CrossThread {
     }
 }
 
-/// The waker of one spawned task, lent to it for a poll (see `waker_pool.rs`).
+/// The waker of one spawned task: its id, its `scheduled` flag, the way back to its executor.
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
     id: TaskId,
@@ -96,16 +99,16 @@ pub(crate) struct TaskWaker {
     /// that flip enqueues the id, so many wakes before a poll enqueue it once. The run loop
     /// flips it back just *before* polling, so a wake during the poll enqueues it again.
     scheduled: AtomicBool,
-    shared: Arc<CrossThread>,
+    cross_thread: Arc<CrossThread>,
 }
 
 impl TaskWaker {
     /// A waker for a task about to be polled (so not scheduled: a wake must queue it again).
-    pub(crate) fn new(id: TaskId, shared: Arc<CrossThread>) -> Self {
+    pub(crate) fn new(id: TaskId, cross_thread: Arc<CrossThread>) -> Self {
         TaskWaker {
             id,
             scheduled: AtomicBool::new(false),
-            shared,
+            cross_thread,
         }
     }
 }
@@ -151,7 +154,7 @@ impl Wake for TaskWaker {
         // AcqRel: Release publishes what the waker did before waking to the poll that clears the
         // flag; Acquire orders us after that clear, so "was false" really means "not queued".
         if !self.scheduled.swap(true, Ordering::AcqRel) {
-            self.shared.schedule(self.id);
+            self.cross_thread.schedule(self.id);
         }
     }
 }
@@ -161,15 +164,15 @@ impl Wake for TaskWaker {
 #[derive(Debug)]
 pub(crate) struct MainWaker {
     woken: AtomicBool,
-    shared: Arc<CrossThread>,
+    cross_thread: Arc<CrossThread>,
 }
 
 impl MainWaker {
     /// Main starts woken: it is polled once before anything else.
-    pub(crate) fn new(shared: Arc<CrossThread>) -> Self {
+    pub(crate) fn new(cross_thread: Arc<CrossThread>) -> Self {
         MainWaker {
             woken: AtomicBool::new(true),
-            shared,
+            cross_thread,
         }
     }
 
@@ -193,8 +196,8 @@ impl Wake for MainWaker {
         self.woken.store(true, Ordering::Release);
         // On the executor's own thread the run loop is busy (it is running us), so it will see
         // the flag; only another thread can find it parked.
-        if !context::is_current(&self.shared) {
-            self.shared.parker.unpark();
+        if !context::is_current(&self.cross_thread) {
+            self.cross_thread.parker.unpark();
         }
     }
 }
@@ -222,24 +225,24 @@ mod tests {
 
     #[test]
     fn many_wakes_queue_a_task_once_and_a_closed_executor_queues_nothing() {
-        let shared = Arc::new(CrossThread::new());
-        let waker = OwnWaker::new(TaskWaker::new(id(3), shared.clone()));
+        let cross_thread = Arc::new(CrossThread::new());
+        let waker = OwnWaker::new(TaskWaker::new(id(3), cross_thread.clone()));
         let as_waker = waker.prepare_poll().clone(); // as a task's poll does
         for _ in 0..100 {
             as_waker.wake_by_ref(); // not on the executor's thread: the injector route
         }
         let mut queue = VecDeque::new();
-        shared.drain_into(&mut queue);
+        cross_thread.drain_into(&mut queue);
         assert_eq!(queue, [id(3)], "queued once");
 
-        shared.close();
+        cross_thread.close();
         waker.prepare_poll();
         for _ in 0..100 {
             as_waker.wake_by_ref();
             waker.prepare_poll(); // even if every wake passed the flag...
         }
-        shared.drain_into(&mut queue);
+        cross_thread.drain_into(&mut queue);
         assert_eq!(queue, [id(3)], "...a closed injector stays empty");
-        assert!(lock(&shared.injector).queue.is_empty());
+        assert!(lock(&cross_thread.injector).queue.is_empty());
     }
 }
