@@ -94,10 +94,11 @@ impl<F: Future + 'static> Task<F> {
         let old = self.stage.replace(Stage::Finished(outcome));
         // Only `Idle` holds anything here (`poll` puts the future back before it calls us).
         if let Stage::Idle { future, waker } = old {
-            waker.retire(); // a clone still out there must not queue the freed id
-                            // Through the drop queue: the future's `Drop` may abort or spawn the next task of
-                            // a chain, and must not unwind out of the run loop, `abort` or teardown. Just the
-                            // box, not the whole stage: fewer bytes to move on every finished task.
+            // A clone still out there must not queue the freed id.
+            waker.retire();
+            // Through the drop queue: the future's `Drop` may abort or spawn the next task of
+            // a chain, and must not unwind out of the run loop, `abort` or teardown. Just the
+            // box, not the whole stage: fewer bytes to move on every finished task.
             if std::mem::needs_drop::<F>() {
                 drop_deferred(future);
             } // else: no user code in its drop, only the box's free
