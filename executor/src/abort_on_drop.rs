@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::join::{JoinError, JoinHandle};
+use crate::join_handle::{JoinError, JoinHandle};
 
 /// A [`JoinHandle`] that aborts its task when dropped; made by [`JoinHandle::abort_on_drop`].
 ///

@@ -14,10 +14,10 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::executor::Core;
+use crate::run_loop::Core;
+use crate::slab::TaskId;
 use crate::sync::thread_local;
-use crate::task::TaskId;
-use crate::waker::Shared;
+use crate::waker::CrossThread;
 
 // `const` initialisation lets std skip the lazy-init check on every access (this is on the wake
 // path); loom's macro does not accept it (in edition 2021 `$init:expr` rejects `const { }`).
@@ -97,30 +97,30 @@ pub(crate) fn expect_current(done: &str, remedy: &str) -> Rc<Core> {
     }
 }
 
-/// Is the executor owning `shared` the one running on this thread?
-pub(crate) fn is_current(shared: &Arc<Shared>) -> bool {
+/// Is the executor owning `cross_thread` the one running on this thread?
+pub(crate) fn is_current(cross_thread: &Arc<CrossThread>) -> bool {
     CURRENT
         .try_with(|current| match current.try_borrow() {
             Ok(current) => current
                 .as_ref()
-                .is_some_and(|core| Arc::ptr_eq(&core.shared, shared)),
+                .is_some_and(|core| Arc::ptr_eq(&core.cross_thread, cross_thread)),
             Err(_) => false,
         })
         .unwrap_or(false)
 }
 
-/// The lock-free wake path: if the executor owning `shared` runs on this thread, puts `id` on
+/// The lock-free wake path: if the executor owning `cross_thread` runs on this thread, puts `id` on
 /// its run queue and returns true. Pointer equality is a sound identity test here: both `Arc`s
 /// are alive (the caller holds one, the current `Core` the other), so equal addresses mean the
-/// same `Shared`.
-pub(crate) fn push_local(shared: &Arc<Shared>, id: TaskId) -> bool {
+/// same `CrossThread`.
+pub(crate) fn push_local(cross_thread: &Arc<CrossThread>, id: TaskId) -> bool {
     CURRENT
         .try_with(|current| {
             let Ok(current) = current.try_borrow() else {
                 return false;
             };
             match current.as_ref() {
-                Some(core) if Arc::ptr_eq(&core.shared, shared) => {
+                Some(core) if Arc::ptr_eq(&core.cross_thread, cross_thread) => {
                     core.run_queue.borrow_mut().push_back(id);
                     true
                 }

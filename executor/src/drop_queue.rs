@@ -25,7 +25,7 @@
 //! Why a thread-local queue and not one in the executor's core: a finished chain can be
 //! dropped with no executor around (a `JoinHandle` outlives its executor, or is dropped outside
 //! `block_on`), and a task's cell has no pointer to its executor — adding one would cost every
-//! pending task 8 bytes and push the cell past its 64-byte malloc chunk (`cell.rs`). Everything
+//! pending task a word and push a small task past its malloc chunk (`task.rs`). Everything
 //! the executor drops is single-threaded (not `Send`), so the queue of this thread is always
 //! the right one.
 //!
@@ -167,7 +167,8 @@ impl Drop for Scope {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
+#[cfg(not(loom))]
 mod tests {
     use super::*;
     use std::rc::Rc;

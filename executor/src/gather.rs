@@ -11,9 +11,10 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
+
+use crate::sync::{lock, AtomicBool, Mutex, MutexGuard, Ordering};
 
 /// Awaits every future in `futures` concurrently and returns their outputs in argument order
 /// (asyncio's `gather`). Pass `JoinHandle`s to gather spawned tasks.
@@ -105,10 +106,10 @@ struct WokenList {
 }
 
 impl Woken {
-    fn lock(&self) -> std::sync::MutexGuard<'_, WokenList> {
+    fn lock(&self) -> MutexGuard<'_, WokenList> {
         // Poisoning: the list is a plain `Vec` and `Option` that no code here can leave
         // half-updated, so a panic elsewhere while holding the lock harmed nothing.
-        self.list.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.list)
     }
 }
 
@@ -179,17 +180,20 @@ impl<F: Future> Future for Gather<F> {
             !this.completed,
             "`Gather` polled after it completed: await a `gather` once"
         );
-        let woken = {
+        let (woken, _replaced) = {
             let mut list = this.woken.lock();
+            let mut replaced = None;
             if !list
                 .parent
                 .as_ref()
                 .is_some_and(|w| w.will_wake(cx.waker()))
             {
-                list.parent = Some(cx.waker().clone());
+                replaced = list.parent.replace(cx.waker().clone());
             }
-            std::mem::take(&mut list.indices)
+            (std::mem::take(&mut list.indices), replaced)
         };
+        // `_replaced`, the old parent waker, drops at the end of this poll, after the lock: its
+        // `Drop` is user code and may wake one of our children (which takes the lock).
         for index in woken {
             // Cleared before the poll, so a wake during the poll queues the child again.
             this.woken.queued[index].store(false, Ordering::Release);

@@ -1,38 +1,31 @@
 //! How long the idle real-clock executor parks before a timer deadline: a running estimate of
 //! how late a timed park wakes up.
 //!
-//! A timed `Condvar` wait on Linux returns late: by the thread's timer slack (50 µs by default,
-//! the kernel may coalesce our wakeup with others anywhere inside it) plus the wakeup latency
-//! (a few µs on an idle machine, much more on a loaded one). Parking right up to a deadline
-//! would therefore make every timer ~50–100 µs late. The two ways out trade CPU for lateness:
+//! A timed `Condvar` wait returns late: by the thread's timer slack (on Linux the kernel may
+//! coalesce our wakeup with others anywhere inside it) plus the wakeup latency. Parking right
+//! up to a deadline would make every timer late by that much. Two ways out trade CPU for
+//! lateness:
 //!
-//! - park until a fixed margin before the deadline, then yield-spin (what this crate did, with
-//!   80 µs): a few µs late, but every idle period spins for the margin minus the oversleep
-//!   (~16 µs), and more whenever the oversleep is shorter than usual;
+//! - park until a fixed margin before the deadline, then yield-spin: on time, but every idle
+//!   period spins for the margin minus the oversleep, and more whenever the oversleep is
+//!   shorter than usual;
 //! - park until `deadline − expected oversleep`, then spin only for what is left: the park
 //!   itself eats the gap, so the spin is short (often nothing), at the price of a timer being
 //!   late by as much as one park overslept *more* than expected.
 //!
-//! With 1k timers over 100 ms (deadlines 100 µs apart) the second cut the CPU time from ~29 ms
-//! to ~22 ms for the same lateness (p50 < 1 µs, p99 ~30 µs). What remains is mostly the parks
-//! themselves: a timed condvar wait costs ~14 µs of CPU on the 2-core VM this was measured on
-//! (timer set-up, two context switches), so any design that wakes once per timer pays ~14 ms
-//! here. Going lower means waking once for *several* timers — firing the earlier ones late —
-//! which is a lateness decision, not an idle-loop one (tokio wakes at most once per ms).
-//!
-//! We do the second. The expected oversleep is measured, not guessed: it depends on the
-//! machine, the kernel and the load, and it changes while the program runs. We track its
-//! *median* with the simplest quantile estimator there is: each park moves the estimate one
-//! step (1 µs) towards its sample. Half the parks then wake before the estimate (and spin for a
-//! few µs), half after it (and make their timer late by the difference, a few µs when the
-//! oversleep is ~64 µs ± 5, as measured on the 2-core Linux box this was written on). A mean
-//! would be simpler to state but is dragged by outliers: on a loaded machine a few parks
-//! descheduled for milliseconds pushed an exponentially weighted mean from 64 µs to 120 µs, and
-//! with deadlines 100 µs apart the executor then never parked at all. A median-tracker moves
+//! **Decision:** the second (the numbers behind it: `docs/decisions.md`, "the idle step").
+//! The expected oversleep is measured, not guessed: it depends on the machine, the kernel and
+//! the load, and it changes while the program runs. We track its *median* with the simplest
+//! quantile estimator there is: each park moves the estimate one step towards its sample.
+//! Half the parks then wake before the estimate (and spin for a little), half after it (and
+//! make their timer late by the difference). A mean would be simpler to state but is dragged by
+//! outliers — a few parks descheduled for milliseconds on a loaded machine would push it past
+//! the gap between deadlines, and the executor would never park at all; a median-tracker moves
 //! one step per park whatever the size of the outlier.
 //!
-//! The clock stays outside: the run loop reads it and passes instants in, so this file is plain
-//! arithmetic, testable without waiting, and the parker stays free of time (loom has none).
+//! **Invariant:** the clock stays outside: the run loop reads it and passes instants in, so
+//! this file is plain arithmetic, testable without waiting, and the parker stays free of time
+//! (loom has none).
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -42,7 +35,7 @@ use std::time::{Duration, Instant};
 const INITIAL: Duration = Duration::from_micros(60);
 
 /// How far one park moves the estimate: small enough that the estimate jitters by about as much
-/// (µs, far below the 50 µs lateness budget), large enough to follow a change in the oversleep
+/// (far below a timer slack), large enough to follow a change in the oversleep
 /// (e.g. a program lowering its timer slack) within a few dozen parks.
 const STEP: Duration = Duration::from_micros(1);
 

@@ -19,7 +19,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::time::{sleep, sleep_until, Sleep};
+use crate::sleep::{sleep, sleep_until, Sleep};
 
 /// What [`Interval::tick`] does after ticks were missed (the task came back more than a period
 /// late). In every case the late tick itself completes at once and returns its scheduled time.
@@ -150,7 +150,7 @@ impl Interval {
     /// # Panics
     /// When called outside an executor.
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
-        let now = crate::time::now();
+        let now = crate::sleep::now();
         let due = match self.next {
             Next::FirstPoll => now,
             Next::At(due) => due,

@@ -20,40 +20,39 @@
 //! # How the pieces fit together
 //!
 //! ```text
-//!  spawn(fut) ─► slab[id] = task { future ─► result, join waker } ◄─── JoinHandle
-//!      │                                               (.await / abort / is_finished)
+//!  spawn(fut) ─► slab[id] = task { future + its own waker ─► result, join waker } ◄─ JoinHandle
+//!      │                                                  (.await / abort / is_finished)
 //!      └─► run queue (ids) ◄───────────────────────────────────┐
 //!               ▲                                              │ wake(): scheduled false → true?
 //!  run loop, one tick:                                         │   this thread:  push, no lock
 //!   1. fire due timers: BTreeMap<(deadline, seq), Waker> ──────┤   other thread: injector
 //!   2. drain the injector (Mutex<Vec<id>>) into the run queue  │                 + unpark ───┐
 //!   3. poll main (the block_on future) if woken; pop the ids   │                             │
-//!      ready now, poll each task with a lent Waker ────► Waker = Arc{ id, scheduled, Shared }│
-//!      (and main again whenever something woke it)                                           │
+//!      ready now, poll each task with its own Waker ─────► Waker = Arc{ id, scheduled,      │
+//!      (and main again whenever something woke it)                        CrossThread }      │
 //!   4. nothing ready? virtual clock: jump to the next deadline (unless off_thread holds it)  │
 //!                     real clock:    Parker::park(until the next deadline) ◄── unpark() ─────┘
 //! ```
 //!
-//! - A **task** is a spawned future plus the slot its result goes to; it lives in a slab and is
-//!   named by an id (slot index + generation). See `task.rs`, `cell.rs`.
-//! - Its **waker** carries the id, never the task (tasks are not `Send`, wakers are). Many wakes
-//!   before a poll queue it once; a wake during its own poll queues it again. A task owns no
-//!   waker: each poll is lent one, which goes back to a pool unless the future kept a clone
-//!   (then the task keeps it for its next poll). So a pending task that nobody can wake costs
-//!   its cell and its future's box (malloc chunks of 64 and 32 bytes for a small future), a
-//!   16-byte slot and a 4-byte generation, plus 8 bytes of run-queue buffer if it was queued
-//!   with all the others (the buffer keeps its peak size): ~124 bytes in all (issue #6). See
-//!   `waker.rs`, `waker_pool.rs`, `cell.rs`, `task.rs`.
-//! - The **run queue** holds the ids of tasks that can make progress.
-//! - The **timer** queue holds (deadline, waker) pairs, fired in deadline order and, for equal
-//!   deadlines, in the order they were set. See `timer.rs`, `time.rs`.
-//! - Everything the executor **drops** for a task (its future, an output nobody reads) is
-//!   dropped through a thread-local queue: a panic in a `Drop` stays inside, and a chain of
-//!   tasks whose drops reach the next one is dropped in a loop, not by recursion. See
-//!   `drop_queue.rs`.
+//! - A **task** is a spawned future, its own waker, and the slot its result goes to; it lives
+//!   in a slab and is named by an id (slot index + generation). See `task.rs`, `slab.rs`.
+//! - Its **waker** carries the id, never the task (tasks are not `Send`, wakers are), and a
+//!   reference to the executor's cross-thread half. Many wakes before a poll queue it once; a
+//!   wake during its own poll queues it again. See `waker.rs`.
+//! - The **run queue** holds the ids of tasks that can make progress; the **run loop** pops
+//!   them, one tick at a time. See `run_loop.rs`.
+//! - The **timer queue** holds (deadline, waker) pairs, fired in deadline order and, for equal
+//!   deadlines, in the order they were set. See `timer_queue.rs`; the `sleep` and `timeout`
+//!   futures that fill it are in `sleep.rs`; the **clock** (real or virtual) in `clock.rs`.
 //! - The **parker** puts the thread to sleep when nothing is ready, until the next deadline or a
 //!   wake from another thread; a wake that races the executor going to sleep is never lost.
-//!   See `parker.rs`.
+//!   See `parker.rs`, and `idle.rs` for how long it parks before a deadline.
+//!
+//! Layers a reader of the core can skip: `JoinHandle` and its side of a task
+//! (`join_handle.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
+//! (`drop_queue.rs`: a panic in a `Drop` stays inside, a chain of drops runs in a loop, not by
+//! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, and the
+//! `Cell` in which a task keeps its stage (`stage_cell.rs`).
 //!
 //! # asyncio ↔ executor
 //!
@@ -130,10 +129,47 @@
 //! let expected = "start fetching 0 1 2 3 4 5 6 7 done fetching {'data': 1} 8 9";
 //! assert_eq!(out.borrow().join(" "), expected);
 //! ```
+//!
+//! # Reading map: one task from spawn to its result
+//!
+//! Follow `spawn(async { sleep(d).await; 7 })` awaited through its `JoinHandle`. Six files:
+//! `run_loop.rs`, `task.rs`, `sleep.rs`, `timer_queue.rs`, `waker.rs`, `join_handle.rs`; the
+//! helpers named in passing (`executor.rs`, `slab.rs`, `context.rs`) do what their names say
+//! and need not be opened.
+//!
+//! 1. **spawn** — `spawn` (`executor.rs`, a forward to the running executor) calls
+//!    `run_loop.rs::Core::spawn`: the task is built by `task.rs::Task::new` with its own waker
+//!    (made once, kept for the task's life), stored in the slab (`slab.rs::TaskSlab::insert`),
+//!    and its id goes on the run queue.
+//! 2. **first poll** — `run_loop.rs::Core::block_on` runs ticks; the tick pops the id and calls
+//!    `run_loop.rs::Core::run_task`, which calls `task.rs::Task::poll`: the future is moved out
+//!    (the stage says `Polling`) and polled with the task's waker.
+//! 3. **sleep registers** — the future polls `sleep.rs::Sleep::poll`: the deadline is "now +
+//!    d" and `timer_queue.rs::TimerQueue::insert` stores (deadline, a clone of the task's
+//!    waker). `Pending` returns to `Task::poll`, which puts the future back (`Stage::Idle`).
+//! 4. **timer fires** — nothing is ready, so `run_loop.rs::Core::idle` parks until the deadline
+//!    (or, on the virtual clock, jumps to it); the next tick's
+//!    `run_loop.rs::Core::fire_due_timers` takes the entry (`timer_queue.rs::TimerQueue::pop_due`)
+//!    and wakes its waker.
+//! 5. **wake** — `waker.rs::TaskWaker::wake_by_ref` flips `scheduled` from false to true and
+//!    `CrossThread::schedule` puts the id on the run queue (on this thread without a lock,
+//!    through `context.rs::push_local`; from another thread through the injector). The next
+//!    poll clears the flag first (`OwnWaker::prepare_poll`, called by `Task::poll`), so a wake
+//!    during that poll queues the task again.
+//! 6. **re-poll** — the tick after, `Core::run_task` → `Task::poll` again → `Sleep::poll`
+//!    finds the deadline passed: `Ready`; the future returns 7.
+//! 7. **completion** — `task.rs::Task::finish` stores `Stage::Finished(Ok(7))`, retires the
+//!    waker and wakes whoever awaits the handle; back in `Core::run_task` the slot is freed
+//!    (`slab.rs::TaskSlab::remove`).
+//! 8. **JoinHandle** — the awaiting future is polled again: `join_handle.rs::JoinHandle::poll`
+//!    → `Task::poll_join` (in `join_handle.rs` too) takes `Ok(7)` out of the stage.
+//!
+//! Jumps back to a file already open: 10 (1 → `run_loop` → `task`; 2 → `run_loop`, `task`;
+//! 3 → `sleep`, `timer_queue`, `task`; 4 → `run_loop`, `timer_queue`; 5 → `waker`;
+//! 6 → `run_loop`, `task`, `sleep`; 7 → `task`, `run_loop`; 8 → `join_handle`).
 #![forbid(unsafe_code)]
 
 mod abort_on_drop;
-mod cell;
 mod clock;
 mod context;
 mod drop_queue;
@@ -141,17 +177,20 @@ mod executor;
 mod gather;
 mod idle;
 mod interval;
-mod join;
+mod join_handle;
 mod off_thread;
 mod parker;
 mod race;
+mod run_loop;
+mod shutdown;
+mod slab;
+mod sleep;
+mod stage_cell;
 mod sync;
 mod task;
 mod task_group;
-mod time;
-mod timer;
+mod timer_queue;
 mod waker;
-mod waker_pool;
 mod yield_now;
 
 #[cfg(test)]
@@ -161,11 +200,11 @@ pub use crate::abort_on_drop::AbortOnDrop;
 pub use crate::executor::{run, spawn, Executor};
 pub use crate::gather::{gather, join, Gather, Join};
 pub use crate::interval::{interval, interval_at, Interval, MissedTickBehavior};
-pub use crate::join::{JoinError, JoinHandle};
+pub use crate::join_handle::{JoinError, JoinHandle};
 pub use crate::off_thread::{off_thread, OffThread};
 pub use crate::race::{race, Either, Race};
+pub use crate::sleep::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use crate::task_group::TaskGroup;
-pub use crate::time::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
 pub use crate::yield_now::{yield_now, YieldNow};
 
 /// Internals exposed to the loom models in `tests/loom_executor.rs` only (`--cfg loom`).

@@ -22,7 +22,7 @@ use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
 use crate::context;
-use crate::executor::Core;
+use crate::run_loop::Core;
 
 /// Marks `future` as waiting on another thread (a worker pool's job, a channel fed by a
 /// thread): while it is in flight the virtual clock does not jump (see

@@ -117,13 +117,8 @@ impl Parker {
     }
 }
 
-impl Default for Parker {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
+#[cfg(not(loom))]
 mod tests {
     use super::*;
     use std::sync::{mpsc, Arc};

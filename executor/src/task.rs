@@ -1,186 +1,207 @@
-//! The task slab: where spawned tasks live, addressed by generation-checked ids.
+//! One spawned task: its future and its own waker, then its result, plus who awaits it.
 //!
-//! Wakers carry a [`TaskId`], not a pointer to the task: a waker may outlive its task (it can be
-//! stored anywhere, on any thread), and the task itself is not `Send`. When a task finishes its
-//! slot is reused and the slot's generation is bumped, so an old id — from a stale waker or a
-//! stale run-queue entry — no longer matches and is ignored.
+//! The slab holds the task as `Rc<dyn RawTask>` (to poll it) and the `JoinHandle` holds the
+//! same task as `Rc<dyn Joinable<T>>` (to read the result, see `join_handle.rs`): the result
+//! needs no separate slot. The future sits in its own `Pin<Box<F>>` because safe Rust cannot
+//! pin a field inside an `Rc` (that needs unsafe pin projection).
 //!
-//! Memory per task is the point of the layout (issue #6: a pending task should cost at most
-//! 128 bytes). A slot is only the task's `Rc` (16 bytes: a `dyn` pointer); the generations sit
-//! in a parallel `Vec<u32>`. Keeping the generation in the slot would round it up to 24 bytes
-//! (alignment), and in the task cell it would push the cell past a 64-byte malloc chunk
-//! (see `cell.rs`). The price is a second bounds-checked lookup per poll: noise next to a poll.
+//! **The task owns its waker** (the textbook model): one is made at spawn, passed to every poll
+//! and retired when the task finishes. It rides in the `Idle` stage beside the future.
+//!
+//! **The stage is moved out and back**, never borrowed across user code: `poll` takes the
+//! future (and the waker) out and leaves `Stage::Polling` behind, which is also how a task that
+//! touches its *own* handle during the poll (aborts itself, asks `is_finished`, awaits itself)
+//! is recognised. So no re-entrant call can observe a half-updated stage. Whether the stage is a
+//! `Cell` or the textbook `RefCell` is a layer: `stage_cell.rs`.
+//!
+//! Everything here is single-threaded: only the executor's thread polls a task, and
+//! `JoinHandle` is not `Send`. The user values a task drops — the future when the task ends, an
+//! output or panic nobody read when the task goes — go through `drop_queue.rs`: a panic in
+//! their `Drop` stays inside, and a chain of tasks reaching each other through those drops is
+//! dropped by a loop.
 
-use std::rc::Rc;
+use std::cell::Cell;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
-use crate::waker_pool::WakerPool;
-
-/// Identifies a task: its slot and the slot's generation when the task was spawned.
-/// (Generations wrap after 2³² reuses of one slot; an id that old cannot still be queued.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct TaskId {
-    index: u32,
-    generation: u32,
-}
-
-impl TaskId {
-    /// For a waker, which stores the two halves in atomics of its own.
-    pub(crate) fn into_parts(self) -> (u32, u32) {
-        (self.index, self.generation)
-    }
-
-    pub(crate) fn from_parts(index: u32, generation: u32) -> Self {
-        TaskId { index, generation }
-    }
-
-    /// Stands for the `block_on` future in the run queue (see `executor.rs`). Never a slab
-    /// index: `insert` stops below `u32::MAX`.
-    pub(crate) const MAIN: TaskId = TaskId {
-        index: u32::MAX,
-        generation: 0,
-    };
-}
+use crate::drop_queue::drop_deferred;
+use crate::join_handle::JoinError;
+use crate::stage_cell::StageCell;
+use crate::waker::{OwnWaker, TaskWaker};
 
 /// What the run loop needs from a task, whatever its future's type.
 pub(crate) trait RawTask {
-    /// Polls the task's future once, with a waker for `id` taken from `wakers` (or the one the
-    /// future kept from its previous poll); true when the task is finished and its slot can be
-    /// freed.
-    fn poll(&self, id: TaskId, wakers: &WakerPool) -> bool;
+    /// Polls the task's future once with the task's own waker; true when the task is finished
+    /// and its slot can be freed.
+    fn poll(&self) -> bool;
     /// Drops the future now (executor shutdown); the join handle will yield "cancelled".
     fn shutdown(&self);
 }
 
-/// One place in the slab: a task, or a link in the list of free places.
-enum Slot {
-    Occupied(Rc<dyn RawTask>),
-    /// Free; holds the index of the next free slot (`NO_SLOT` ends the list).
-    Vacant(u32),
+pub(crate) enum Stage<F: Future + 'static> {
+    /// Waiting to be polled (in the run queue, or for a wake).
+    Idle {
+        future: Pin<Box<F>>,
+        /// The task's own waker, made at spawn and kept for the task's whole life: every poll
+        /// passes it (so `Waker::will_wake` holds across polls), `finish` retires it. It rides
+        /// beside the future, where it costs no byte: the stage is as large as `Finished`.
+        waker: OwnWaker,
+    },
+    /// The run loop has the future out and is polling it. `abort_requested`: `abort` was called
+    /// meanwhile (the future cannot be dropped mid-poll; the run loop cancels it after).
+    Polling {
+        abort_requested: bool,
+    },
+    Finished(Result<F::Output, JoinError>),
+    /// The handle took the result.
+    Consumed,
 }
 
-/// Ends the free list. Never a slab index: `insert` stops below it (it is also `MAIN`'s index).
-const NO_SLOT: u32 = u32::MAX;
-
-pub(crate) struct TaskSlab {
-    /// Still 16 bytes a slot: `Vacant`'s `u32` fits beside the `Rc`'s non-null pointer.
-    slots: Vec<Slot>,
-    /// `generations[i]` is the generation of `slots[i]` (same length, always).
-    generations: Vec<u32>,
-    /// The most recently freed slot, reused first (the most likely to be in cache); each
-    /// vacant slot links to the one freed before it.
-    ///
-    /// Why the free list lives in the slots and not in a `Vec<u32>` of its own: such a `Vec`
-    /// grows while tasks *finish*, and each time it doubled past a few kilobytes, glibc's
-    /// `malloc`, asked for a large block, first merged every small chunk freed since the last
-    /// time — tens of thousands of finished tasks' cells, boxes and wakers. With 100k timers
-    /// that stalled the run loop for ~2 ms at the 65 537th timer (measured: p99 lateness 1.3 ms,
-    /// against 30 µs without the stall). Slots are allocated only while tasks are spawned.
-    free_head: u32,
-    live: usize,
+/// `'static`: its stage may wait in the thread's drop queue (`drop_queue.rs`); `spawn` asks
+/// for `'static` anyway.
+pub(crate) struct Task<F: Future + 'static> {
+    pub(crate) stage: StageCell<Stage<F>>,
+    /// Whoever awaits the `JoinHandle`.
+    pub(crate) join_waker: Cell<Option<Waker>>,
 }
 
-impl TaskSlab {
-    pub(crate) fn new() -> Self {
-        TaskSlab {
-            slots: Vec::new(),
-            generations: Vec::new(),
-            free_head: NO_SLOT,
-            live: 0,
+impl<F: Future + 'static> Task<F> {
+    pub(crate) fn new(future: F, waker: TaskWaker) -> Self {
+        Task {
+            stage: StageCell::new(Stage::Idle {
+                future: Box::pin(future),
+                waker: OwnWaker::new(waker),
+            }),
+            join_waker: Cell::new(None),
         }
     }
 
-    /// Stores `task`; returns its id. The task counts as scheduled: the caller puts the id on
-    /// the run queue.
-    pub(crate) fn insert(&mut self, task: Rc<dyn RawTask>) -> TaskId {
-        let index = if self.free_head != NO_SLOT {
-            let index = self.free_head;
-            let Slot::Vacant(next) = self.slots[index as usize] else {
-                unreachable!("the free list links only vacant slots");
-            };
-            self.free_head = next;
-            self.slots[index as usize] = Slot::Occupied(task);
-            index
-        } else {
-            let index = u32::try_from(self.slots.len())
-                .ok()
-                .filter(|&index| index < NO_SLOT)
-                .expect(
-                    "executor::spawn: more than 2^32 - 1 tasks alive at once; \
-                     let some finish before spawning more",
-                );
-            self.slots.push(Slot::Occupied(task));
-            self.generations.push(0);
-            index
+    /// Looks at the stage (moved out and back: `Stage` is not `Copy`). `look` must not call user
+    /// code: while it runs the cell says `Consumed`.
+    pub(crate) fn peek<R>(&self, look: impl FnOnce(&Stage<F>) -> R) -> R {
+        let stage = self.stage.replace(Stage::Consumed);
+        let seen = look(&stage);
+        self.stage.set(stage);
+        seen
+    }
+
+    /// Stores the outcome, drops the future (whatever stage held it), wakes the awaiter.
+    pub(crate) fn finish(&self, outcome: Result<F::Output, JoinError>) {
+        // The stage is replaced before the old one (maybe the future) is dropped: its `Drop` is
+        // user code and may call back into this very cell (e.g. abort its own handle).
+        let old = self.stage.replace(Stage::Finished(outcome));
+        // Only `Idle` holds anything here (`poll` puts the future back before it calls us).
+        if let Stage::Idle { future, waker } = old {
+            // A clone still out there must not queue the freed id.
+            waker.retire();
+            // Through the drop queue: the future's `Drop` may abort or spawn the next task of
+            // a chain, and must not unwind out of the run loop, `abort` or teardown. Just the
+            // box, not the whole stage: fewer bytes to move on every finished task.
+            if std::mem::needs_drop::<F>() {
+                drop_deferred(future);
+            } // else: no user code in its drop, only the box's free
+        }
+        if let Some(waker) = self.join_waker.take() {
+            waker.wake();
+        }
+    }
+}
+
+/// The last reference is gone (the slab's or the handle's): an output nobody read, or the
+/// error of a task that panicked, is dropped through the drop queue — its `Drop` may panic, or
+/// drop the handle of the next finished task in a chain (`drop_queue.rs`).
+impl<F: Future + 'static> Drop for Task<F> {
+    fn drop(&mut self) {
+        // `get_mut`, not `replace`: the common cases (the handle took the result, or it is a
+        // plain value) are decided by looking, without moving the stage.
+        let stage = self.stage.get_mut();
+        let user_drop = match stage {
+            Stage::Consumed | Stage::Polling { .. } => false,
+            Stage::Finished(Ok(_)) => std::mem::needs_drop::<F::Output>(),
+            Stage::Finished(Err(_)) | Stage::Idle { .. } => true,
         };
-        self.live += 1;
-        TaskId {
-            index,
-            generation: self.generations[index as usize],
+        if user_drop {
+            drop_deferred(std::mem::replace(stage, Stage::Consumed));
         }
-    }
-
-    /// The task `id`, if it is still in the slab: a clone of its `Rc`, so the poll runs without
-    /// a borrow of the slab (the task may spawn). `None` for a stale id.
-    pub(crate) fn get(&self, id: TaskId) -> Option<Rc<dyn RawTask>> {
-        if self.generations.get(id.index as usize) != Some(&id.generation) {
-            return None;
+        // Someone polled the handle and left: their waker's `Drop` is user code too.
+        if let Some(waker) = self.join_waker.get_mut().take() {
+            drop_deferred(waker);
         }
-        match &self.slots[id.index as usize] {
-            Slot::Occupied(task) => Some(task.clone()),
-            Slot::Vacant(_) => None,
-        }
-    }
-
-    /// Frees the slot of a finished task; returns the task to be dropped outside the borrow.
-    pub(crate) fn remove(&mut self, id: TaskId) -> Option<Rc<dyn RawTask>> {
-        if self.generations.get(id.index as usize) != Some(&id.generation) {
-            return None;
-        }
-        let task = self.vacate(id.index)?;
-        self.live -= 1;
-        Some(task)
-    }
-
-    /// Empties the slab (executor shutdown); the tasks are dropped by the caller, outside the
-    /// borrow, because their futures' `Drop` may spawn, wake or abort.
-    pub(crate) fn take_all(&mut self) -> Vec<Rc<dyn RawTask>> {
-        let mut tasks = Vec::with_capacity(self.live);
-        for index in 0..self.slots.len() {
-            tasks.extend(self.vacate(index as u32));
-        }
-        self.live = 0;
-        tasks
-    }
-
-    /// Takes the task out of its slot, if any; makes every id of it stale and the slot free.
-    fn vacate(&mut self, index: u32) -> Option<Rc<dyn RawTask>> {
-        let slot = &mut self.slots[index as usize];
-        if let Slot::Vacant(_) = slot {
-            return None;
-        }
-        let Slot::Occupied(task) = std::mem::replace(slot, Slot::Vacant(self.free_head)) else {
-            unreachable!("checked just above");
-        };
-        self.free_head = index;
-        let generation = &mut self.generations[index as usize];
-        *generation = generation.wrapping_add(1);
-        Some(task)
-    }
-
-    /// Number of tasks spawned and not yet finished.
-    pub(crate) fn len(&self) -> usize {
-        self.live
     }
 }
 
-// Its only user, `waker.rs`'s unit tests, does not exist under loom.
-#[cfg(all(test, not(loom)))]
-pub(crate) mod tests_support {
-    /// A task id for unit tests of other modules.
-    pub(crate) fn id(index: u32) -> super::TaskId {
-        super::TaskId {
-            index,
-            generation: 0,
+impl<F: Future + 'static> RawTask for Task<F> {
+    fn poll(&self) -> bool {
+        let (mut future, task_waker) = match self.stage.replace(Stage::Polling {
+            abort_requested: false,
+        }) {
+            Stage::Idle { future, waker } => (future, waker),
+            other => {
+                self.stage.set(other);
+                return true; // aborted while it waited in the run queue
+            }
+        };
+        // Cleared before the poll: a wake from now on, even one during the poll, queues it again.
+        let polled = {
+            let mut cx = Context::from_waker(task_waker.prepare_poll());
+            // A panicking task must not unwind through the run loop: catch it here and hand it
+            // to the JoinHandle. AssertUnwindSafe: after a panic the future is never polled
+            // again (only dropped), so no broken invariant inside it can be observed.
+            catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx)))
+        };
+        let abort_requested = self.peek(|stage| {
+            matches!(
+                stage,
+                Stage::Polling {
+                    abort_requested: true
+                }
+            )
+        });
+        let outcome = match polled {
+            Ok(Poll::Pending) if !abort_requested => {
+                self.stage.set(Stage::Idle {
+                    future,
+                    waker: task_waker,
+                });
+                return false;
+            }
+            // Aborted during its own poll, and not finished: cancel now that we may drop it.
+            Ok(Poll::Pending) => Err(JoinError::cancelled()),
+            // Finished, even if an abort came during this last poll: "already finished → Ok".
+            Ok(Poll::Ready(output)) => Ok(output),
+            Err(payload) => Err(JoinError::panic(payload)),
+        };
+        // Back to `Idle` for a moment, so `finish` drops the future in its usual order (stage
+        // set first, then the old future's `Drop`, then the awaiter's wake).
+        self.stage.set(Stage::Idle {
+            future,
+            waker: task_waker,
+        });
+        self.finish(outcome);
+        true
+    }
+
+    fn shutdown(&self) {
+        if self.peek(|stage| matches!(stage, Stage::Idle { .. })) {
+            self.finish(Err(JoinError::cancelled()));
         }
+    }
+}
+
+#[cfg(test)]
+#[cfg(not(loom))]
+mod tests {
+    use super::*;
+
+    /// The layout the memory per task relies on: with the two `Rc` counts, a task for a small
+    /// future and a `()` output is 72 bytes, the most that fits an 80-byte glibc chunk (`n + 8`
+    /// rounded up to 16). A new field here costs every task 16 bytes.
+    #[test]
+    #[cfg(all(target_pointer_width = "64", not(executor_refcell_stage)))]
+    fn a_task_fits_an_80_byte_malloc_chunk() {
+        let size = std::mem::size_of::<Task<std::future::Pending<()>>>();
+        assert_eq!(2 * std::mem::size_of::<usize>() + size, 72);
     }
 }

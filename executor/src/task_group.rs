@@ -34,7 +34,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::join::{JoinError, JoinHandle};
+use crate::join_handle::{JoinError, JoinHandle};
 
 /// Tasks spawned and awaited together (asyncio's `TaskGroup`, tokio's `JoinSet`).
 ///

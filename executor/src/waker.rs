@@ -1,28 +1,31 @@
 //! Wakers: how "this task can make progress" travels back to the run queue.
 //!
 //! A `Waker` must be `Send + Sync` (any thread may hold and call it), but the tasks themselves
-//! are not `Send`. So the waker carries only a task *id* and a reference to [`Shared`], the part
-//! of the executor that other threads may touch. Two routes lead from a wake to the run queue:
+//! are not `Send`. So the waker carries only a task *id* and a reference to [`CrossThread`], the
+//! executor's cross-thread half — the only part other threads may touch. Each task owns one
+//! waker for its whole life (made at spawn, see `task.rs`). Two routes lead from a wake to the
+//! run queue:
 //!
 //! - **same thread** (the common case: a task finishing wakes its awaiter, a timer fires, a task
 //!   yields): the thread-local "current executor" is this waker's executor, so the id goes
 //!   straight into the executor's `RefCell<VecDeque>` run queue — no lock, no atomics beyond the
 //!   `scheduled` flag.
 //! - **other thread** (or the executor is not running right now): the id goes into
-//!   `Shared::injector` (a `Mutex<Vec>`) and the parker is unparked. The run loop drains the
+//!   `CrossThread::injector` (a `Mutex<Vec>`) and the parker is unparked. The run loop drains the
 //!   injector once per tick.
 
 use std::sync::Arc;
-use std::task::Wake;
+use std::task::{Wake, Waker};
 
 use crate::context;
 use crate::parker::Parker;
-use crate::sync::{lock, AtomicBool, AtomicU32, Mutex, Ordering};
-use crate::task::TaskId;
+use crate::slab::TaskId;
+use crate::sync::{lock, AtomicBool, Mutex, Ordering};
 
-/// The part of an executor that other threads may touch.
+/// The executor's cross-thread half: the only part of it that other threads may touch (the
+/// injector for their wakes, the parker to wake the executor's thread).
 #[derive(Debug)]
-pub(crate) struct Shared {
+pub(crate) struct CrossThread {
     injector: Mutex<Injector>,
     /// Set after a push to `injector`, so the run loop can skip the lock when nothing came in.
     pending: AtomicBool,
@@ -37,9 +40,9 @@ struct Injector {
     closed: bool,
 }
 
-impl Shared {
+impl CrossThread {
     pub(crate) fn new() -> Self {
-        Shared {
+        CrossThread {
             injector: Mutex::new(Injector::default()),
             pending: AtomicBool::new(false),
             parker: Parker::new(),
@@ -88,65 +91,57 @@ impl Shared {
     }
 }
 
-/// The waker of one spawned task, lent to it for a poll (see `waker_pool.rs`).
+/// The waker of one spawned task: its id, its `scheduled` flag, the way back to its executor.
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
-    /// The task's id, as two atomics because the pool relabels a waker for another task while
-    /// its `Waker` handle (which the pool keeps, ready for the next poll) shares it. Written
-    /// only while nobody else holds the waker, so `Relaxed` suffices: whoever gets a clone
-    /// later gets it through something that synchronises (a channel, a lock, a spawn).
-    index: AtomicU32,
-    generation: AtomicU32,
+    id: TaskId,
     /// True while the task is in a run queue (or finished). Wakes flip it false → true and only
     /// that flip enqueues the id, so many wakes before a poll enqueue it once. The run loop
     /// flips it back just *before* polling, so a wake during the poll enqueues it again.
     scheduled: AtomicBool,
-    shared: Arc<Shared>,
+    cross_thread: Arc<CrossThread>,
 }
 
 impl TaskWaker {
     /// A waker for a task about to be polled (so not scheduled: a wake must queue it again).
-    pub(crate) fn new(id: TaskId, shared: Arc<Shared>) -> Self {
-        let (index, generation) = id.into_parts();
+    pub(crate) fn new(id: TaskId, cross_thread: Arc<CrossThread>) -> Self {
         TaskWaker {
-            index: AtomicU32::new(index),
-            generation: AtomicU32::new(generation),
+            id,
             scheduled: AtomicBool::new(false),
-            shared,
+            cross_thread,
+        }
+    }
+}
+
+/// A task's own waker, as the task holds it: the `Arc` (to clear and retire its `scheduled`
+/// flag) and the `Waker` made from it once at spawn (what every poll's `Context` borrows, so a
+/// poll costs no reference-count traffic).
+#[derive(Debug)]
+pub(crate) struct OwnWaker {
+    flag: Arc<TaskWaker>,
+    waker: Waker,
+}
+
+impl OwnWaker {
+    pub(crate) fn new(waker: TaskWaker) -> Self {
+        let flag = Arc::new(waker);
+        OwnWaker {
+            waker: Waker::from(flag.clone()),
+            flag,
         }
     }
 
-    /// Makes this waker task `id`'s, not scheduled. Only for a waker nobody else holds
-    /// (`WakerPool` checks that), so no wake can observe the change half-done.
-    pub(crate) fn relabel(&self, id: TaskId) {
-        let (index, generation) = id.into_parts();
-        self.index.store(index, Ordering::Relaxed);
-        self.generation.store(generation, Ordering::Relaxed);
-        // A swap, not a store: the flag's last writer may be a wake from the thread that held
-        // the last clone. The pool's fence already orders that wake first, but through `Arc`'s
-        // count, which is std even under loom; reading the wake's write with an Acquire
-        // read-modify-write shows the order to loom too (its model
-        // `a_waker_is_lent_to_another_task_only_once_nobody_holds_it` fails with a store). It is
-        // the one locked instruction a poll with a pooled waker pays.
-        self.clear_scheduled();
+    /// Called right before a poll: from here on, any wake queues the task again. A swap, not
+    /// a store: Acquire pairs with the Release of the wake that set the flag, so the poll sees
+    /// whatever the waking thread did before waking.
+    pub(crate) fn prepare_poll(&self) -> &Waker {
+        self.flag.scheduled.swap(false, Ordering::Acquire);
+        &self.waker
     }
 
-    fn id(&self) -> TaskId {
-        TaskId::from_parts(
-            self.index.load(Ordering::Relaxed),
-            self.generation.load(Ordering::Relaxed),
-        )
-    }
-
-    /// Called right before a poll with a waker the task kept. Acquire pairs with the Release of
-    /// the wake that set the flag, so the poll sees whatever the waking thread did before waking.
-    pub(crate) fn clear_scheduled(&self) {
-        self.scheduled.swap(false, Ordering::Acquire);
-    }
-
-    /// Called when the task is gone: later wakes through stale wakers do nothing.
+    /// Called when the task is gone: later wakes through stale clones do nothing.
     pub(crate) fn retire(&self) {
-        self.scheduled.store(true, Ordering::Release);
+        self.flag.scheduled.store(true, Ordering::Release);
     }
 }
 
@@ -159,7 +154,7 @@ impl Wake for TaskWaker {
         // AcqRel: Release publishes what the waker did before waking to the poll that clears the
         // flag; Acquire orders us after that clear, so "was false" really means "not queued".
         if !self.scheduled.swap(true, Ordering::AcqRel) {
-            self.shared.schedule(self.id());
+            self.cross_thread.schedule(self.id);
         }
     }
 }
@@ -169,15 +164,15 @@ impl Wake for TaskWaker {
 #[derive(Debug)]
 pub(crate) struct MainWaker {
     woken: AtomicBool,
-    shared: Arc<Shared>,
+    cross_thread: Arc<CrossThread>,
 }
 
 impl MainWaker {
     /// Main starts woken: it is polled once before anything else.
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(cross_thread: Arc<CrossThread>) -> Self {
         MainWaker {
             woken: AtomicBool::new(true),
-            shared,
+            cross_thread,
         }
     }
 
@@ -201,8 +196,8 @@ impl Wake for MainWaker {
         self.woken.store(true, Ordering::Release);
         // On the executor's own thread the run loop is busy (it is running us), so it will see
         // the flag; only another thread can find it parked.
-        if !context::is_current(&self.shared) {
-            self.shared.parker.unpark();
+        if !context::is_current(&self.cross_thread) {
+            self.cross_thread.parker.unpark();
         }
     }
 }
@@ -218,37 +213,36 @@ pub(crate) fn noop_waker() -> std::task::Waker {
     std::task::Waker::from(Arc::new(Noop))
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
+#[cfg(not(loom))]
 mod tests {
     use super::*;
     use std::collections::VecDeque;
-    use std::task::Waker;
 
     fn id(index: u32) -> TaskId {
-        crate::task::tests_support::id(index)
+        crate::slab::tests_support::id(index)
     }
 
     #[test]
     fn many_wakes_queue_a_task_once_and_a_closed_executor_queues_nothing() {
-        let shared = Arc::new(Shared::new());
-        let waker = Arc::new(TaskWaker::new(id(3), shared.clone()));
-        waker.clear_scheduled(); // as the run loop does before a poll
-        let as_waker = Waker::from(waker.clone());
+        let cross_thread = Arc::new(CrossThread::new());
+        let waker = OwnWaker::new(TaskWaker::new(id(3), cross_thread.clone()));
+        let as_waker = waker.prepare_poll().clone(); // as a task's poll does
         for _ in 0..100 {
             as_waker.wake_by_ref(); // not on the executor's thread: the injector route
         }
         let mut queue = VecDeque::new();
-        shared.drain_into(&mut queue);
+        cross_thread.drain_into(&mut queue);
         assert_eq!(queue, [id(3)], "queued once");
 
-        shared.close();
-        waker.clear_scheduled();
+        cross_thread.close();
+        waker.prepare_poll();
         for _ in 0..100 {
             as_waker.wake_by_ref();
-            waker.clear_scheduled(); // even if every wake passed the flag...
+            waker.prepare_poll(); // even if every wake passed the flag...
         }
-        shared.drain_into(&mut queue);
+        cross_thread.drain_into(&mut queue);
         assert_eq!(queue, [id(3)], "...a closed injector stays empty");
-        assert!(lock(&shared.injector).queue.is_empty());
+        assert!(lock(&cross_thread.injector).queue.is_empty());
     }
 }

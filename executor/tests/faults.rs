@@ -209,3 +209,53 @@ fn misuse_panics_say_what_was_done_and_what_to_do() {
     let m = panic_text(|| Executor::new().block_on(async { run(async {}) }));
     assert!(m.contains("instead"), "{m:?}");
 }
+
+/// A gather re-polled with another waker replaces the parent waker it stored; the old one's
+/// `Drop` is user code and may wake a child of the same gather, which takes the gather's lock:
+/// so the old waker must be dropped after the lock is released (dropped under it, this
+/// deadlocks — the watchdog turns that into a failure).
+#[test]
+fn a_gathers_replaced_parent_waker_is_dropped_outside_its_lock() {
+    type Slot = Arc<std::sync::Mutex<Option<Waker>>>;
+    struct WakesOnDrop(Slot);
+    impl Wake for WakesOnDrop {
+        fn wake(self: Arc<Self>) {}
+    }
+    impl Drop for WakesOnDrop {
+        fn drop(&mut self) {
+            let child = self.0.lock().unwrap().take();
+            child.expect("the child stored its waker").wake();
+        }
+    }
+    struct Noop;
+    impl Wake for Noop {
+        fn wake(self: Arc<Self>) {}
+    }
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let slot = Slot::default();
+        let child = {
+            let slot = slot.clone();
+            std::future::poll_fn(move |cx| {
+                *slot.lock().unwrap() = Some(cx.waker().clone());
+                Poll::<()>::Pending
+            })
+        };
+        let mut gathered = pin!(gather([child]));
+        let first = Waker::from(Arc::new(WakesOnDrop(slot)));
+        assert!(gathered
+            .as_mut()
+            .poll(&mut Context::from_waker(&first))
+            .is_pending());
+        drop(first); // the gather holds the last clone now
+        let second = Waker::from(Arc::new(Noop));
+        assert!(gathered
+            .as_mut()
+            .poll(&mut Context::from_waker(&second))
+            .is_pending());
+        done.send(()).unwrap();
+    });
+    finished
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("dropping the replaced parent waker deadlocked on the gather's lock");
+}

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Poll, Waker};
 
 use executor::__loom::Parker;
-use executor::{spawn, yield_now, Executor};
+use executor::{gather, spawn, yield_now, Executor};
 use loom::sync::atomic::{AtomicBool, Ordering::SeqCst};
 use loom::thread;
 
@@ -115,14 +115,14 @@ fn a_remote_wake_racing_the_task_poll_is_never_lost() {
     });
 }
 
-/// Wakers are lent per poll and reused (see `WakerPool` in `waker.rs`): a waker goes back to the
-/// pool only when nobody else holds it. Here another thread wakes (and with that drops) the
-/// first task's waker while a second task is spawned and polled — possibly with that waker,
-/// recycled. The wake must reach the first task (else this deadlocks) and never the second;
-/// the second wakes itself once, so it is polled exactly twice (a recycled waker that still
-/// said "scheduled" would swallow that wake).
+/// Another thread wakes (and with that drops) the first task's waker while a second task is
+/// spawned — in the slot the first one will free — and polled. The wake must reach the first
+/// task (else this deadlocks) and never the second; the second wakes itself once, so it is
+/// polled exactly twice (a waker that came "scheduled" would swallow that wake). This guarded
+/// the lent wakers once (a waker relabelled for the next task); each task owns its waker now,
+/// and the model keeps the promise checked.
 #[test]
-fn a_waker_is_lent_to_another_task_only_once_nobody_holds_it() {
+fn a_remote_wake_reaches_its_own_task_and_never_a_later_one() {
     loom::model(|| {
         let executor = Executor::new();
         let ready = Arc::new(AtomicBool::new(false));
@@ -142,7 +142,7 @@ fn a_waker_is_lent_to_another_task_only_once_nobody_holds_it() {
                     }
                     // Checked after handing the waker out (register, then check). It is also
                     // where loom may run the remote thread to its end — wake *and drop* —
-                    // before this poll returns the waker to the pool.
+                    // before this poll returns.
                     if ready.load(SeqCst) {
                         Poll::Ready(())
                     } else {
@@ -153,7 +153,7 @@ fn a_waker_is_lent_to_another_task_only_once_nobody_holds_it() {
                 let later = spawn(poll_fn(move |cx| {
                     later_polls.set(later_polls.get() + 1);
                     if later_polls.get() == 1 {
-                        // A recycled waker must come unscheduled, or this wake is swallowed.
+                        // A new task's waker must come unscheduled, or this wake is swallowed.
                         cx.waker().wake_by_ref();
                     }
                     Poll::<()>::Pending
@@ -276,4 +276,40 @@ fn completion_racing_abort_yields_exactly_one_outcome() {
     // Both sides of the race were explored, or this model tests nothing.
     assert!(COMPLETED.load(std::sync::atomic::Ordering::Relaxed) > 0);
     assert!(CANCELLED.load(std::sync::atomic::Ordering::Relaxed) > 0);
+}
+
+/// `gather` gives each child a waker of its own, which any thread may call: it records the
+/// child's index and reads the parent waker under one lock (the crate's `sync` shim, so loom
+/// sees it). Here another thread wakes the child while the gather (main's future) is being
+/// polled: the wake must reach the gather, which must poll that child again (a lost wake shows
+/// up as a deadlock).
+#[test]
+fn a_gather_child_woken_from_another_thread_is_polled_again() {
+    loom::model(|| {
+        let executor = Executor::new();
+        let ready = Arc::new(AtomicBool::new(false));
+        let remote: Rc<Cell<Option<thread::JoinHandle<()>>>> = Rc::default();
+        let polls = Rc::new(Cell::new(0));
+        executor.block_on({
+            let (ready, remote, polls) = (ready.clone(), remote.clone(), polls.clone());
+            let child = poll_fn(move |cx| {
+                polls.set(polls.get() + 1);
+                if polls.get() == 1 {
+                    let (ready, waker) = (ready.clone(), cx.waker().clone());
+                    remote.set(Some(thread::spawn(move || {
+                        ready.store(true, SeqCst);
+                        waker.wake();
+                    })));
+                }
+                if ready.load(SeqCst) {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
+                }
+            });
+            gather([child])
+        });
+        remote.take().unwrap().join().unwrap();
+        assert!(polls.get() <= 2, "polled {} times", polls.get());
+    });
 }

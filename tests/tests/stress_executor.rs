@@ -6,8 +6,8 @@
 //! with a clear message instead of hanging CI. Nothing sleeps to order events: cross-thread
 //! events are ordered by atomics and mutexes, timing inside the executor by its virtual clock.
 //!
-//! This file: wakes from other OS threads (storms of them, wakers recycled while other threads
-//! drop them, and one for a task parked on a "never" timer) and an idle executor that parks.
+//! This file: wakes from other OS threads (storms of them, wakers dropped on other threads
+//! while tasks come and go, and one for a task parked on a "never" timer) and an idle executor that parks.
 //! `stress_executor_many_tasks.rs` covers the virtual clock at scale, abort storms and
 //! `gather`'s poll bound.
 
@@ -184,15 +184,14 @@ fn a_storm_of_cross_thread_wakes_into_one_gather() {
     });
 }
 
-/// A task owns no waker: each poll is lent one, recycled for the next poll of *any* task once
-/// nobody holds it (`executor/src/waker_pool.rs`). Here every poll hands a clone to one of two
-/// other threads, which wakes it and drops it — racing the end of that poll, so the executor
-/// finds the waker sometimes still held (the task keeps it) and sometimes released (it is lent
-/// to whichever task runs next). Each clone wakes exactly once, so one reaching the wrong task
+/// Every poll hands a clone of the task's waker to one of two other threads, which wakes it and
+/// drops it — racing the end of that poll and the next task's spawn into a freed slot. (It
+/// guarded the lent wakers once, recycled for any task once nobody held them; each task owns
+/// its waker now.) Each clone wakes exactly once, so one reaching the wrong task
 /// shows up as an extra poll (the total is exact) or as a task that never ends (the watchdog).
 #[test]
-fn recycled_wakers_dropped_by_other_threads_reach_the_right_task() {
-    watchdog("recycled wakers", no_state, || {
+fn wakers_dropped_by_other_threads_reach_the_right_task() {
+    watchdog("wakers dropped remotely", no_state, || {
         let (tasks, polls_each, threads) = (500usize, 40usize, 2usize);
         let (senders, wakers): (Vec<_>, Vec<_>) =
             (0..threads).map(|_| mpsc::channel::<Waker>()).unzip();

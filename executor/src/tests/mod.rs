@@ -30,7 +30,7 @@ struct Parked {
     _drops: DropCount,
 }
 
-/// Shared view of a `Parked` future.
+/// CrossThread view of a `Parked` future.
 #[derive(Clone, Default)]
 struct Probe {
     polls: Rc<Cell<usize>>,

@@ -216,9 +216,9 @@ fn the_articles_example_prints_in_pythons_order_at_exact_times() {
 
 #[test]
 fn a_waker_the_task_kept_is_its_waker_at_every_later_poll() {
-    // Wakers are lent per poll (`waker_pool.rs`). One the future kept a clone of must stay the
-    // task's waker (`will_wake`: futures skip re-registering then, and wake through the old
-    // clone), while other tasks are polled in between with recycled wakers.
+    // A task owns its waker: one the future kept a clone of stays the task's waker at every
+    // later poll (`will_wake`: futures skip re-registering then, and wake through the old
+    // clone), while other tasks are polled in between.
     let stable_polls = Rc::new(Cell::new(0));
     run({
         let stable_polls = stable_polls.clone();

@@ -1,4 +1,4 @@
-//! Timers under the virtual and the real clock.
+//! TimerQueue under the virtual and the real clock.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

@@ -8,8 +8,9 @@ use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
 use crate::abort_on_drop::AbortOnDrop;
-use crate::executor::Core;
-use crate::task::TaskId;
+use crate::run_loop::Core;
+use crate::slab::TaskId;
+use crate::task::{Stage, Task};
 
 /// The operations a `JoinHandle<T>` needs, implemented by the task cell whatever its future type.
 pub(crate) trait Joinable<T> {
@@ -39,11 +40,10 @@ pub(crate) trait Joinable<T> {
 /// ```
 pub struct JoinHandle<T> {
     task: Rc<dyn Joinable<T>>,
-    /// Where an aborted task is queued so that the run loop frees its slot. The handle carries
-    /// this, not the task: a pending task usually holds no waker to wake itself with (see
-    /// `waker_pool.rs`), and bytes here cost nothing per *pending* task — its handle is
-    /// usually dropped, or sits in the future that awaits it. `Weak`: a task holding its own
-    /// handle must not keep its executor alive in a cycle.
+    /// Where an aborted task is queued so that the run loop frees its slot. Here, not in the
+    /// task: bytes here cost nothing per *pending* task — its handle is usually dropped, or
+    /// sits in the future that awaits it. `Weak`: a task holding its own handle must not keep
+    /// its executor alive in a cycle.
     core: Weak<Core>,
     id: TaskId,
 }
@@ -252,3 +252,53 @@ impl fmt::Display for JoinError {
 }
 
 impl std::error::Error for JoinError {}
+
+/// The awaiting side of a task: what a `JoinHandle` reads from (and does to) the task's stage.
+/// The task stores its outcome in `finish`; this takes it out.
+impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
+    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+        match self.stage.replace(Stage::Consumed) {
+            Stage::Finished(outcome) => return Poll::Ready(outcome),
+            Stage::Consumed => {
+                panic!("a JoinHandle was polled again after it returned its result; await it once")
+            }
+            unfinished => self.stage.set(unfinished),
+        }
+        // Keep the stored waker if it would wake the same task (the common case: no clone).
+        let waker = match self.join_waker.take() {
+            Some(old) if old.will_wake(cx.waker()) => old,
+            _ => cx.waker().clone(),
+        };
+        self.join_waker.set(Some(waker));
+        Poll::Pending
+    }
+
+    fn abort(&self) -> bool {
+        match self.stage.replace(Stage::Consumed) {
+            // Being polled right now (a task aborting itself, or a handle reached from inside
+            // the task): it cannot be dropped mid-poll; the run loop cancels it after the poll.
+            Stage::Polling { .. } => {
+                self.stage.set(Stage::Polling {
+                    abort_requested: true,
+                });
+                false
+            }
+            idle @ Stage::Idle { .. } => {
+                self.stage.set(idle);
+                self.finish(Err(JoinError::cancelled()));
+                // The run loop must visit the task so it frees the slot (poll sees the finished
+                // stage and reports it done).
+                true
+            }
+            // Finished already: abort is a no-op, the result stays.
+            done => {
+                self.stage.set(done);
+                false
+            }
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        self.peek(|stage| matches!(stage, Stage::Finished(_) | Stage::Consumed))
+    }
+}

@@ -13,8 +13,8 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use crate::context;
-use crate::executor::Core;
-use crate::timer::TimerKey;
+use crate::run_loop::Core;
+use crate::timer_queue::TimerKey;
 
 /// The executor's current time: the real monotonic clock, or the virtual clock of an executor
 /// made with [`Executor::with_virtual_clock`](crate::Executor::with_virtual_clock) (asyncio's

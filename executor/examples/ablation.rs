@@ -1,0 +1,182 @@
+//! The executor's rows of the README's ablation: what one build of the executor costs on five
+//! workloads, printed as one table row. `scripts/ablation-executor` builds the crate once per
+//! layer switch (`--cfg ...`) and runs this example on each build, so every row comes from the
+//! same command on the same machine.
+//!
+//! ```text
+//! cargo run --release -p executor --example ablation        # one row, the default build
+//! scripts/ablation-executor                                  # every variant, the whole table
+//! ```
+//!
+//! Memory is measured in a fresh child process per workload (this same binary, re-executed with
+//! `--memory-child`): a process that already ran other workloads reuses freed heap without
+//! growing its resident set, which would hide what the tasks cost.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::process::Command;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use executor::{spawn, yield_now, Executor};
+
+const MEMORY_CHILD: &str = "--memory-child";
+/// Tasks per memory measurement.
+const TASKS: usize = 100_000;
+
+thread_local! {
+    static POLLED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Nanoseconds per operation: the best of three short runs (the machine is shared and noisy).
+fn best_ns(ops: u64, mut run: impl FnMut()) -> f64 {
+    (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            run();
+            start.elapsed().as_nanos() as f64 / ops as f64
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn spawn_await(n: u64) {
+    Executor::new().block_on(async {
+        let mut done = 0;
+        while done < n {
+            let handles: Vec<_> = (0..1000).map(|i| spawn(async move { i })).collect();
+            for (i, handle) in handles.into_iter().enumerate() {
+                assert_eq!(handle.await.unwrap(), i);
+            }
+            done += 1000;
+        }
+    });
+}
+
+fn yield_many(n: u64) {
+    Executor::new().block_on(async {
+        spawn(async move {
+            for _ in 0..n {
+                yield_now().await;
+            }
+        })
+        .await
+        .unwrap();
+    });
+}
+
+/// Two tasks taking turns: each waits for its turn, then hands it over by waking the other
+/// through the waker the other stored — the wake path of a task that keeps its waker.
+struct Court {
+    turn: Cell<usize>,
+    waiting: RefCell<[Option<Waker>; 2]>,
+}
+
+struct MyTurn<'a>(&'a Court, usize);
+
+impl Future for MyTurn<'_> {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let MyTurn(court, me) = *self;
+        if court.turn.get() == me {
+            return Poll::Ready(());
+        }
+        court.waiting.borrow_mut()[me] = Some(cx.waker().clone());
+        Poll::Pending
+    }
+}
+
+fn ping_pong(rounds: u64) {
+    let court = Rc::new(Court {
+        turn: Cell::new(0),
+        waiting: RefCell::new([None, None]),
+    });
+    Executor::new().block_on(async {
+        let players: Vec<_> = (0..2)
+            .map(|me| {
+                let court = court.clone();
+                spawn(async move {
+                    for _ in 0..rounds {
+                        MyTurn(&court, me).await;
+                        court.turn.set(1 - me);
+                        let other = court.waiting.borrow_mut()[1 - me].take();
+                        if let Some(other) = other {
+                            other.wake();
+                        }
+                    }
+                })
+            })
+            .collect();
+        for player in players {
+            player.await.unwrap();
+        }
+    });
+}
+
+fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// In the child: spawns `TASKS` tasks that all end up waiting (on `pending()` or on a 500 ms
+/// sleep), runs until each was polled once, and prints the resident memory they added.
+fn memory_child(kind: &str) {
+    let ex = Executor::new();
+    let before = rss_bytes();
+    let after = ex.block_on(async {
+        for _ in 0..TASKS {
+            let task = match kind {
+                "pending" => spawn(async {
+                    POLLED.with(|p| p.set(p.get() + 1));
+                    std::future::pending::<()>().await;
+                }),
+                _ => spawn(async {
+                    POLLED.with(|p| p.set(p.get() + 1));
+                    executor::sleep(Duration::from_millis(500)).await;
+                }),
+            };
+            drop(task); // detached: it stays in the executor
+        }
+        while POLLED.with(Cell::get) < TASKS {
+            yield_now().await;
+        }
+        rss_bytes()
+    });
+    println!("{}", after.saturating_sub(before) as f64 / TASKS as f64);
+    std::process::exit(0); // the sleeping tasks need not run out their 500 ms
+}
+
+fn bytes_per_task(kind: &str) -> f64 {
+    let exe = std::env::current_exe().expect("current_exe");
+    let out = Command::new(exe)
+        .args([MEMORY_CHILD, kind])
+        .output()
+        .expect("running the memory child");
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(f64::NAN)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, kind] = args.as_slice() {
+        if flag == MEMORY_CHILD {
+            return memory_child(kind);
+        }
+    }
+    let variant = std::env::var("ABLATION_VARIANT").unwrap_or_else(|_| "default build".into());
+    let spawn_ns = best_ns(200_000, || spawn_await(200_000));
+    let yield_ns = best_ns(1_000_000, || yield_many(1_000_000));
+    let pong_ns = best_ns(400_000, || ping_pong(200_000));
+    let pending = bytes_per_task("pending");
+    let sleeping = bytes_per_task("sleeping");
+    println!(
+        "| {variant} | {spawn_ns:.0} | {yield_ns:.1} | {pong_ns:.1} | {pending:.0} | {sleeping:.0} |"
+    );
+}

@@ -1,0 +1,220 @@
+//! The run loop: the executor's state (`Core`), `spawn`, and `block_on`'s tick.
+//!
+//! One scheduler *tick*:
+//! 1. fire the timers that are due;
+//! 2. move the ids woken from other threads into the run queue — both *before* anything is
+//!    polled, as asyncio's `_run_once` moves due timers onto the ready queue before running it:
+//!    so even a `block_on` that ends in its first tick (a program pumping the executor with
+//!    `block_on(yield_now())`) runs what came due or was woken since the last call;
+//! 3. poll main (the `block_on` future) if something woke it, then the tasks that were in the
+//!    run queue at this point — a task woken during the tick (e.g. one that yields) waits for
+//!    the next tick, behind the others, so it cannot starve them; after **every** task poll,
+//!    poll main if something woke it (main is not in the slab; when it wakes *itself*, it
+//!    queues like a task instead);
+//! 4. if nothing is ready: with the virtual clock and a pending timer, jump the clock to it
+//!    (unless an `off_thread` future holds time, see `off_thread.rs`); otherwise park until the
+//!    next deadline or a wake.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+use crate::clock::Clock;
+use crate::context;
+use crate::drop_queue;
+use crate::idle::Oversleep;
+use crate::join_handle::JoinHandle;
+use crate::slab::{TaskId, TaskSlab};
+use crate::task::Task;
+use crate::timer_queue::TimerQueue;
+use crate::waker::{CrossThread, MainWaker, TaskWaker};
+
+/// The executor's state, shared (single-threaded, `Rc`) by the `Executor`, the thread-local
+/// context while it runs, and `Weak` references held by `Sleep`s (to remove their timer
+/// entries) and `JoinHandle`s (to queue an aborted task). Timer entries hold `Waker`s.
+pub(crate) struct Core {
+    pub(crate) cross_thread: Arc<CrossThread>,
+    pub(crate) run_queue: RefCell<VecDeque<TaskId>>,
+    pub(crate) tasks: RefCell<TaskSlab>,
+    pub(crate) timers: RefCell<TimerQueue>,
+    pub(crate) clock: Clock,
+    /// How late a timed park wakes, as measured while running: the real-clock idle step parks
+    /// that much before a deadline and spins only for the rest (CPU vs lateness: `idle.rs`).
+    oversleep: Oversleep,
+    /// Set while the executor drops its tasks: a spawn from a dropping future's `Drop` is
+    /// cancelled at once, so shutdown always ends.
+    pub(crate) closing: Cell<bool>,
+    /// How many `off_thread` futures are in flight: while any is, the virtual clock does not
+    /// jump (see `off_thread.rs`). A plain counter: they are polled and dropped on this thread.
+    pub(crate) time_holds: Cell<usize>,
+}
+
+impl Core {
+    pub(crate) fn new(clock: Clock) -> Self {
+        let cross_thread = Arc::new(CrossThread::new());
+        Core {
+            cross_thread,
+            run_queue: RefCell::new(VecDeque::new()),
+            tasks: RefCell::new(TaskSlab::new()),
+            timers: RefCell::new(TimerQueue::new()),
+            clock,
+            oversleep: Oversleep::new(),
+            closing: Cell::new(false),
+            time_holds: Cell::new(0),
+        }
+    }
+
+    pub(crate) fn spawn<F>(self: &Rc<Self>, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        if self.closing.get() {
+            return self.spawn_cancelled(future); // see `shutdown.rs`
+        }
+        let mut tasks = self.tasks.borrow_mut();
+        let id = tasks.next_id();
+        let cell = Rc::new(Task::new(
+            future,
+            TaskWaker::new(id, self.cross_thread.clone()),
+        ));
+        tasks.insert(cell.clone());
+        drop(tasks);
+        self.run_queue.borrow_mut().push_back(id);
+        JoinHandle::new(cell, Rc::downgrade(self), id)
+    }
+
+    /// Polls task `id` once, outside every borrow (the task may spawn, wake, abort…).
+    fn run_task(&self, id: TaskId) {
+        let Some(task) = self.tasks.borrow().get(id) else {
+            return; // stale id: the task finished after this id was queued
+        };
+        if task.poll() {
+            let removed = self.tasks.borrow_mut().remove(id);
+            drop(removed);
+        }
+        // `task` (maybe the last reference, holding the output) drops here, outside borrows.
+    }
+
+    fn fire_due_timers(&self) {
+        if self.timers.borrow().is_empty() {
+            return; // spares a clock read per tick when no timer is set
+        }
+        let now = self.clock.now();
+        // One at a time, each popped in the closure's own borrow: the wake may touch the timers
+        // (e.g. a woken foreign waker) and must not find them borrowed.
+        let pop_due = || self.timers.borrow_mut().pop_due(now);
+        while let Some(waker) = pop_due() {
+            waker.wake();
+        }
+    }
+
+    /// Nothing is ready: move the virtual clock, or sleep until a deadline or a wake.
+    fn idle(&self) {
+        let next = self.timers.borrow().next_deadline();
+        let Some(deadline) = next else {
+            // No timer can wake us; only another thread can.
+            self.cross_thread.parker.park(None);
+            return;
+        };
+        if self.clock.is_virtual() {
+            if self.time_holds.get() > 0 {
+                // Someone waits for another thread's work: time must not pass without it. Only
+                // that thread's wake can make progress now.
+                self.cross_thread.parker.park(None);
+                return;
+            }
+            // Everyone waits for time: make it pass, instantly and exactly.
+            self.clock.advance_to(deadline);
+            return;
+        }
+        // Park until the expected oversleep before the deadline, so the park's own lateness
+        // eats the gap; yield-spin (letting any other thread run) only for what is left. The
+        // trade-off — CPU spent spinning vs how late a timer fires — and why the estimate is
+        // a running median, not a constant: see `idle.rs`.
+        let now = Instant::now();
+        let Some(left) = deadline.checked_duration_since(now) else {
+            return; // due already; the next tick fires it
+        };
+        match self.oversleep.park_for(left) {
+            Some(park) => {
+                self.cross_thread.parker.park(Some(park));
+                self.oversleep.record(now + park, Instant::now());
+            }
+            None => std::thread::yield_now(),
+        }
+    }
+
+    /// `block_on`'s loop, one tick per turn (module docs). The caller checked that no executor
+    /// runs on this thread.
+    pub(crate) fn block_on<F: Future>(self: &Rc<Self>, future: F) -> F::Output {
+        let core = self;
+        let _enter = context::enter(self.clone());
+        // What this run drops (finished tasks' futures and outputs) is dropped before it
+        // returns, even when it runs inside another drop (`drop_queue.rs`).
+        let _drops = drop_queue::Scope::enter();
+        let main = Arc::new(MainWaker::new(core.cross_thread.clone()));
+        let waker = Waker::from(main.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        // Main is polled as soon as something else wakes it (a task it awaits finished, its
+        // timer fired, another thread woke it) — between two task polls, not at the back of the
+        // queue: the caller waits for exactly this future, and asyncio's order in the article's
+        // example needs it (crate docs, t = 2.0 s). But a wake *during main's own poll* (main
+        // yields) puts main at the back of the queue like any task, so `yield_now()` in main
+        // lets every ready task run once, as `await asyncio.sleep(0)` does.
+        let main_queued = Cell::new(false);
+        let mut poll_main = || {
+            main_queued.set(false);
+            let poll = future.as_mut().poll(&mut cx);
+            if poll.is_pending() && main.take_woken() {
+                core.run_queue.borrow_mut().push_back(TaskId::MAIN);
+                main_queued.set(true);
+            }
+            poll
+        };
+        loop {
+            // Due timers and wakes from other threads first, so what they made ready is in the
+            // queue before anything is polled (module docs, step 1 and 2).
+            core.fire_due_timers();
+            core.cross_thread
+                .drain_into(&mut core.run_queue.borrow_mut());
+            if main.take_woken() {
+                if let Poll::Ready(output) = poll_main() {
+                    return output;
+                }
+            }
+            let ready_at_tick_start = core.run_queue.borrow().len();
+            for _ in 0..ready_at_tick_start {
+                let Some(id) = core.run_queue.borrow_mut().pop_front() else {
+                    break;
+                };
+                let poll = if id == TaskId::MAIN {
+                    // Skipped if main was polled (for another wake) since it queued itself.
+                    main_queued.get() || main.take_woken()
+                } else {
+                    core.run_task(id);
+                    main.take_woken()
+                };
+                if poll {
+                    if let Poll::Ready(output) = poll_main() {
+                        return output;
+                    }
+                }
+            }
+            // Idle only if the next tick would find nothing either: a wake from another thread
+            // during this tick must not let the virtual clock jump before it is drained.
+            if core.run_queue.borrow().is_empty()
+                && !main.is_woken()
+                && !core.cross_thread.has_remote_wakes()
+            {
+                core.idle();
+            }
+        }
+    }
+}
