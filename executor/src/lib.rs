@@ -123,6 +123,8 @@ mod drop_queue;
 mod executor;
 mod gather;
 mod idle;
+#[cfg(all(feature = "io", not(loom)))]
+mod io;
 mod join_handle;
 mod off_thread;
 mod parker;
@@ -141,6 +143,10 @@ mod tests;
 pub use crate::abort_on_drop::AbortOnDrop;
 pub use crate::executor::{run, spawn, Executor};
 pub use crate::gather::{gather, join, Gather, Join};
+#[cfg(all(feature = "io", not(loom)))]
+pub use crate::io::net;
+#[cfg(all(feature = "io", unix, not(loom)))]
+pub use crate::io::{AsyncFd, ReadyGuard};
 pub use crate::join_handle::{JoinError, JoinHandle};
 pub use crate::off_thread::{off_thread, OffThread};
 pub use crate::sleep::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
