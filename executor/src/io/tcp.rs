@@ -8,6 +8,8 @@
 use std::future::poll_fn;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+#[cfg(unix)]
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -255,3 +257,28 @@ macro_rules! async_read_write {
 }
 async_read_write!(TcpStream);
 async_read_write!(&TcpStream);
+
+/// The descriptor, for socket options this type does not wrap (do not read or write through it
+/// behind the reactor's back: the readiness flags would not know).
+#[cfg(unix)]
+impl AsFd for TcpStream {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.source().as_fd()
+    }
+}
+
+/// See `AsFd`.
+#[cfg(unix)]
+impl AsRawFd for TcpStream {
+    fn as_raw_fd(&self) -> RawFd {
+        self.io.source().as_raw_fd()
+    }
+}
+
+/// See `AsFd` for [`TcpStream`].
+#[cfg(unix)]
+impl AsFd for TcpListener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.io.source().as_fd()
+    }
+}
