@@ -31,7 +31,11 @@
 //!      ready now, poll each task with a lent Waker ────► Waker = Arc{ id, scheduled, CrossThread }│
 //!      (and main again whenever something woke it)                                           │
 //!   4. nothing ready? virtual clock: jump to the next deadline (unless off_thread holds it)  │
-//!                     real clock:    Parker::park(until the next deadline) ◄── unpark() ─────┘
+//!                     real clock:    IdleSleep::park(until the next deadline) ◄── unpark() ──┘
+//!                       without `io`: the condvar Parker
+//!                       with `io`:    the Reactor — one epoll_wait for the deadline, unpark()
+//!                                     (mio::Waker) and socket readiness, which wakes the tasks
+//!                                     waiting on those sockets ◄── net::TcpStream, AsyncFd…
 //! ```
 //!
 //! - A **task** is a spawned future plus the slot its result goes to; it lives in a slab and is
@@ -54,6 +58,10 @@
 //! - The **parker** puts the thread to sleep when nothing is ready, until the next deadline or a
 //!   wake from another thread; a wake that races the executor going to sleep is never lost.
 //!   See `parker.rs`.
+//! - With the **`io`** feature (on by default) the parker's place is taken by the **reactor**:
+//!   the idle executor sleeps in the readiness poll, so sockets (`net`) and any descriptor
+//!   (`AsyncFd`) wake their tasks from the executor's own thread. A layer behind that one seam,
+//!   in `io/`; `default-features = false` leaves the std-only core. See `io/mod.rs`.
 //!
 //! # asyncio ↔ executor
 //!
@@ -72,11 +80,19 @@
 //! | `loop.time()`                        | [`now`]`()`                                    |
 //! | `asyncio.CancelledError`             | [`JoinError::is_cancelled`]                    |
 //! | `asyncio.TimeoutError`               | [`Elapsed`]                                    |
+//! | `asyncio.start_server(cb, h, p)`     | `net::TcpListener::bind(a)?`, `.accept().await`|
+//! | `asyncio.open_connection(h, p)`      | `net::TcpStream::connect(a).await` (2)         |
+//! | `loop.sock_recv`/`sock_sendall`/…    | the `net` types' methods (2)                   |
+//! | `loop.sock_recvfrom`/`sock_sendto`   | `net::UdpSocket::recv_from`/`send_to`          |
+//! | `loop.add_reader`/`add_writer`       | `AsyncFd::readable`/`writable` (2)             |
 //! | (none built in)                      | [`Executor::with_virtual_clock`]               |
 //! | `await asyncio.to_thread(f)`         | [`off_thread`]`(pool.submit(f)).await` (1)     |
 //!
 //! (1) `queue::WorkerPool::submit`; `off_thread` matters only on the virtual clock, which
 //! otherwise ignores work in flight on other threads (see [`Executor::with_virtual_clock`]).
+//!
+//! (2) Feature `io` (on by default). `TcpStream` and `UnixStream` implement `futures-io`'s
+//! `AsyncRead`/`AsyncWrite`, so `futures::io`'s helpers (`read_exact`, `lines`, `copy`) work.
 //!
 //! # The article's example, in asyncio's order
 //!

@@ -13,6 +13,8 @@
 
 #[cfg(unix)]
 mod async_fd;
+#[cfg(target_os = "linux")]
+mod deadline_timer;
 mod reactor;
 mod registration;
 mod tcp;

@@ -9,11 +9,13 @@
 //! never a lost wake. (Under `cfg(loom)` this file is compiled out: loom models the condvar
 //! parker, whose protocol this one copies; epoll cannot be modelled.)
 //!
-//! **Whole milliseconds.** mio rounds a poll timeout *up* to whole milliseconds, so a park is
-//! cut down to whole milliseconds here, and a park shorter than one is a zero-timeout poll: the
-//! run loop comes back and spins (each spin a non-blocking poll, so readiness is still seen)
-//! until the deadline. Timers stay as precise as with the condvar parker; the price is CPU spent
-//! spinning for the last (< 1 ms) stretch before each deadline (`docs/decisions.md`).
+//! **Timed parks.** mio rounds a poll timeout *up* to whole milliseconds, which would make every
+//! timer up to a millisecond late. On Linux a timed park arms a `timerfd` registered in the same
+//! poll to the exact remaining time (`deadline_timer.rs`) and polls without a timeout. Elsewhere,
+//! or if the timerfd cannot be made, a park is cut *down* to whole milliseconds, and a park
+//! shorter than one is a zero-timeout poll: the run loop comes back and spins (each spin a
+//! non-blocking poll, so readiness is still seen) until the deadline — as precise, at the price
+//! of CPU spent spinning for the last (< 1 ms) stretch before each deadline.
 //!
 //! **Readiness.** Sources are registered edge-triggered. Each has two flags, readable and
 //! writable, that start *set* ("maybe ready": the caller tries the operation) and are cleared
@@ -32,6 +34,8 @@ use std::time::Duration;
 
 use mio::{Events, Interest, Poll, Registry, Token};
 
+#[cfg(target_os = "linux")]
+use crate::io::deadline_timer::DeadlineTimer;
 use crate::parker::Parker;
 use crate::sync::{lock, AtomicUsize, Mutex, Ordering::SeqCst};
 
@@ -44,6 +48,9 @@ const NOTIFIED: usize = 2;
 
 /// The token of the cross-thread `mio::Waker`; sources get the others (their slot index).
 const NOTIFY: Token = Token(usize::MAX);
+/// The token of the deadline timer (Linux).
+#[cfg(target_os = "linux")]
+const DEADLINE: Token = Token(usize::MAX - 1);
 
 /// How many events one poll takes at most; more stay in the kernel for the next poll.
 const EVENTS_PER_POLL: usize = 1024;
@@ -66,6 +73,9 @@ pub(crate) struct Poller {
     events: Mutex<Events>,
     registry: Registry,
     notify: mio::Waker,
+    /// Ends a timed park to the nanosecond (`deadline_timer.rs`); `None`: whole milliseconds.
+    #[cfg(target_os = "linux")]
+    deadline: Option<DeadlineTimer>,
     /// Token → its source's readiness. Token = index; freed slots are reused.
     sources: Mutex<Sources>,
 }
@@ -138,12 +148,16 @@ impl Poller {
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let notify = mio::Waker::new(poll.registry(), NOTIFY)?;
+        #[cfg(target_os = "linux")]
+        let deadline = DeadlineTimer::new(poll.registry(), DEADLINE).ok();
         Ok(Poller {
             state: AtomicUsize::new(EMPTY),
             poll: Mutex::new(poll),
             events: Mutex::new(Events::with_capacity(EVENTS_PER_POLL)),
             registry,
             notify,
+            #[cfg(target_os = "linux")]
+            deadline,
             sources: Mutex::new(Sources::default()),
         })
     }
@@ -152,7 +166,7 @@ impl Poller {
         // The same protocol as `Parker::park` (see parker.rs for the argument), with the poll
         // in place of the condvar wait: a pending wake is consumed without sleeping.
         let sleep = match self.state.compare_exchange(EMPTY, PARKED, SeqCst, SeqCst) {
-            Ok(_) => timeout.map(whole_millis),
+            Ok(_) => self.poll_timeout(timeout),
             Err(NOTIFIED) => Some(Duration::ZERO), // still collect what is ready, without waiting
             Err(state) => unreachable!("reactor in state {state} at the start of park"),
         };
@@ -167,6 +181,19 @@ impl Poller {
         for waker in woken {
             waker.wake();
         }
+    }
+
+    /// The poll's timeout for a park of `timeout`: with the deadline timer armed to it, none
+    /// (the timer ends the poll); otherwise `timeout` cut to whole milliseconds.
+    fn poll_timeout(&self, timeout: Option<Duration>) -> Option<Duration> {
+        let timeout = timeout?;
+        #[cfg(target_os = "linux")]
+        if let Some(timer) = &self.deadline {
+            if !timeout.is_zero() && timer.arm(timeout).is_ok() {
+                return None;
+            }
+        }
+        Some(whole_millis(timeout))
     }
 
     /// Polls once and returns the wakers of the tasks whose source became ready.

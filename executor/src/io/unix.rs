@@ -46,14 +46,14 @@ impl UnixListener {
         })
     }
 
-    /// Waits for a connection. Cancellation-safe, as [`TcpListener::accept`](super::TcpListener::accept).
+    /// Waits for a connection. Cancellation-safe, as [`TcpListener::accept`](crate::net::TcpListener::accept).
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
         let (stream, addr) = poll_fn(|cx| self.io.poll_io(R, cx, |l| l.accept())).await?;
         Ok((UnixStream::register(stream)?, addr))
     }
 }
 
-/// A Unix-domain stream; `AsyncRead`/`AsyncWrite` as [`TcpStream`](super::TcpStream), also on
+/// A Unix-domain stream; `AsyncRead`/`AsyncWrite` as [`TcpStream`](crate::net::TcpStream), also on
 /// `&UnixStream`.
 #[derive(Debug)]
 pub struct UnixStream {
