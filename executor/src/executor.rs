@@ -333,6 +333,10 @@ impl Executor {
                 && !core.shared.has_remote_wakes()
             {
                 core.idle();
+            } else {
+                // Not idle: the sleep step may still look for I/O now and then (a no-op for
+                // the condvar parker; the reactor's zero-timeout poll, see `io/reactor.rs`).
+                core.shared.parker.busy_tick();
             }
         }
     }

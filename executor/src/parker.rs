@@ -100,6 +100,11 @@ impl Parker {
         }
     }
 
+    /// A tick ended with tasks still ready, so no park: nothing to do here (the reactor uses
+    /// it to poll for readiness now and then, see `IdleSleep`).
+    #[cfg_attr(all(feature = "io", not(loom)), allow(dead_code))] // the reactor's is used then
+    pub fn busy_tick(&self) {}
+
     /// Wakes the parked thread, or makes its next `park` return immediately.
     pub fn unpark(&self) {
         match self.state.swap(NOTIFIED, SeqCst) {

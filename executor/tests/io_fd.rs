@@ -169,3 +169,52 @@ fn a_timer_and_a_socket_ready_together_both_run() {
         assert_eq!(seen, ["socket", "timer"]);
     });
 }
+
+#[test]
+fn a_busy_executor_still_delivers_readiness() {
+    // One task never lets the run queue empty (it yields in a loop, bounded); another waits
+    // on a socket. The readiness must reach the reader anyway, as asyncio's `_run_once` selects
+    // with a zero timeout even when tasks are ready.
+    on_own_thread(LIMIT, || {
+        let (ours, mut theirs) = StdUnixStream::pair().unwrap();
+        let (write_now, wait_write) = mpsc::channel::<()>();
+        let (written, wait_written) = mpsc::channel::<()>();
+        let writer = std::thread::spawn(move || {
+            wait_write.recv().unwrap();
+            theirs.write_all(b"!").unwrap();
+            written.send(()).unwrap();
+            theirs
+        });
+        let got = Rc::new(RefCell::new(None));
+        run({
+            let got = got.clone();
+            async move {
+                let mut stream = UnixStream::from_std(ours).unwrap();
+                let reader = spawn({
+                    let got = got.clone();
+                    async move {
+                        let mut buf = [0; 1];
+                        stream.read_exact(&mut buf).await.unwrap();
+                        *got.borrow_mut() = Some(buf[0]);
+                    }
+                });
+                executor::yield_now().await; // the reader now waits for readiness
+                write_now.send(()).unwrap();
+                wait_written.recv().unwrap();
+                for _ in 0..100_000 {
+                    if got.borrow().is_some() {
+                        break;
+                    }
+                    executor::yield_now().await;
+                }
+                assert_eq!(
+                    *got.borrow(),
+                    Some(b'!'),
+                    "the busy loop starved the socket"
+                );
+                reader.await.unwrap();
+            }
+        });
+        drop(writer.join().unwrap());
+    });
+}

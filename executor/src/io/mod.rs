@@ -7,9 +7,11 @@
 //! (`tcp.rs`, `udp.rs`, `unix.rs`, `async_fd.rs`) register with the executor they are made
 //! on (`registration.rs`) and wait by "try; if it would block, wait for readiness".
 //!
-//! Readiness is collected when the executor idles — when no task is ready. (asyncio's
-//! `_run_once` also selects, with a zero timeout, when tasks are ready; here a task that never
-//! lets the run queue empty, e.g. a `yield_now` loop, delays I/O events until it stops.)
+//! Readiness is collected when the executor idles — when no task is ready — and, so that a
+//! task that never lets the run queue empty (a `yield_now` loop) cannot starve I/O, by a
+//! zero-timeout poll every 61st tick that ends with tasks still ready (`Reactor::busy_tick`; the
+//! core's second, smaller contact with this layer). asyncio's `_run_once` selects every
+//! iteration; tokio every 61 ticks.
 
 #[cfg(unix)]
 mod async_fd;

@@ -37,7 +37,7 @@ use mio::{Events, Interest, Poll, Registry, Token};
 #[cfg(target_os = "linux")]
 use crate::io::deadline_timer::DeadlineTimer;
 use crate::parker::Parker;
-use crate::sync::{lock, AtomicUsize, Mutex, Ordering::SeqCst};
+use crate::sync::{lock, AtomicU32, AtomicUsize, Mutex, Ordering::Relaxed, Ordering::SeqCst};
 
 /// Nobody is parked and no wake is pending.
 const EMPTY: usize = 0;
@@ -51,6 +51,11 @@ const NOTIFY: Token = Token(usize::MAX);
 /// The token of the deadline timer (Linux).
 #[cfg(target_os = "linux")]
 const DEADLINE: Token = Token(usize::MAX - 1);
+
+/// How many busy ticks (ticks that end with tasks still ready) pass between two zero-timeout
+/// polls: tokio's `event_interval`. Often enough that a task that keeps yielding cannot starve
+/// I/O, rarely enough that a yield-heavy program pays about nothing for the syscall.
+const BUSY_TICKS_PER_POLL: u32 = 61;
 
 /// How many events one poll takes at most; more stay in the kernel for the next poll.
 const EVENTS_PER_POLL: usize = 1024;
@@ -68,6 +73,8 @@ pub(crate) struct Reactor {
 #[derive(Debug)]
 pub(crate) struct Poller {
     state: AtomicUsize,
+    /// Busy ticks since the last poll (`Reactor::busy_tick`).
+    busy_ticks: AtomicU32,
     /// Only the executor's thread polls; the lock is never contended, it makes `park(&self)` safe.
     poll: Mutex<Poll>,
     events: Mutex<Events>,
@@ -134,6 +141,22 @@ impl Reactor {
         }
     }
 
+    /// A tick ended with tasks still ready: every `BUSY_TICKS_PER_POLL`-th time, collect
+    /// readiness without sleeping (asyncio's `_run_once` selects with a zero timeout then).
+    pub(crate) fn busy_tick(&self) {
+        if let Ok(poller) = &self.poller {
+            // Only the executor's thread ticks: Relaxed, the counter orders nothing.
+            let ticks = poller.busy_ticks.fetch_add(1, Relaxed) + 1;
+            if ticks >= BUSY_TICKS_PER_POLL {
+                poller.busy_ticks.store(0, Relaxed);
+                let woken = poller.poll_and_collect(Some(Duration::ZERO));
+                for waker in woken {
+                    waker.wake();
+                }
+            }
+        }
+    }
+
     /// Wakes the parked executor, or makes its next `park` return at once.
     pub(crate) fn unpark(&self) {
         match &self.poller {
@@ -152,6 +175,7 @@ impl Poller {
         let deadline = DeadlineTimer::new(poll.registry(), DEADLINE).ok();
         Ok(Poller {
             state: AtomicUsize::new(EMPTY),
+            busy_ticks: AtomicU32::new(0),
             poll: Mutex::new(poll),
             events: Mutex::new(Events::with_capacity(EVENTS_PER_POLL)),
             registry,
