@@ -3,7 +3,8 @@
 //! The core knows nothing of it but one seam: how the idle executor sleeps (`parker.rs`'s
 //! `IdleSleep`). Without `io` it is the condvar parker; with `io` it is the [`Reactor`]
 //! (`reactor.rs`), which sleeps in one `epoll_wait` for readiness, the next deadline and
-//! cross-thread wakes, and wakes the tasks whose sockets became ready. Sockets
+//! cross-thread wakes (a timerfd, `deadline_timer.rs`, ends a timed park to the nanosecond), and
+//! wakes the tasks whose sockets became ready. Sockets
 //! (`tcp.rs`, `udp.rs`, `unix.rs`, `async_fd.rs`) register with the executor they are made
 //! on (`registration.rs`) and wait by "try; if it would block, wait for readiness".
 //!
