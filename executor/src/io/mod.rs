@@ -10,9 +10,10 @@
 //!
 //! Readiness is collected when the executor idles — when no task is ready — and, so that a
 //! task that never lets the run queue empty (a `yield_now` loop) cannot starve I/O, by a
-//! zero-timeout poll every 61st tick that ends with tasks still ready (`Reactor::busy_tick`; the
-//! core's second, smaller contact with this layer). asyncio's `_run_once` selects every
-//! iteration; tokio every 61 ticks.
+//! zero-timeout poll every `BUSY_TICKS_PER_POLL`-th tick that ends with tasks still ready
+//! (`Reactor::busy_tick`; the core's second, smaller contact with this layer). asyncio's
+//! `_run_once` selects every iteration; tokio polls every `event_interval` ticks, whose default
+//! we took.
 
 #[cfg(unix)]
 mod async_fd;

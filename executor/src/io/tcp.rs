@@ -50,7 +50,8 @@ pub struct TcpListener {
 }
 
 impl TcpListener {
-    /// Binds to the first address `addr` resolves to that works, and listens (backlog 1024).
+    /// Binds to the first address `addr` resolves to that works, and listens (with mio's
+    /// backlog; for another, bind a `std::net::TcpListener` yourself and use `from_std`).
     ///
     /// Name resolution, if `addr` needs it, blocks the thread (std's `ToSocketAddrs`).
     /// Errors: the bind's, or "no executor is running on this thread".
