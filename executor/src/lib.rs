@@ -31,7 +31,11 @@
 //!      ready now, poll each task with its own Waker ─────► Waker = Arc{ id, scheduled,      │
 //!      (and main again whenever something woke it)                        CrossThread }      │
 //!   4. nothing ready? virtual clock: jump to the next deadline (unless off_thread holds it)  │
-//!                     real clock:    Parker::park(until the next deadline) ◄── unpark() ─────┘
+//!                     real clock:    IdleSleep::park(until the next deadline) ◄── unpark() ──┘
+//!                       without `io`: the condvar Parker
+//!                       with `io`:    the Reactor — one epoll_wait for the deadline, unpark()
+//!                                     (mio::Waker) and socket readiness, which wakes the tasks
+//!                                     waiting on those sockets ◄── net::TcpStream, AsyncFd…
 //! ```
 //!
 //! - A **task** is a spawned future, its own waker, and the slot its result goes to; it lives
@@ -47,6 +51,10 @@
 //! - The **parker** puts the thread to sleep when nothing is ready, until the next deadline or a
 //!   wake from another thread; a wake that races the executor going to sleep is never lost.
 //!   See `parker.rs`, and `idle.rs` for how long it parks before a deadline.
+//! - With the **`io`** feature (on by default) the parker's place is taken by the **reactor**:
+//!   the idle executor sleeps in the readiness poll, so sockets (`net`) and any descriptor
+//!   (`AsyncFd`) wake their tasks from the executor's own thread. A layer behind that one seam,
+//!   in `io/`; `default-features = false` leaves the std-only core. See `io/mod.rs`.
 //!
 //! Layers a reader of the core can skip: `JoinHandle` and its side of a task
 //! (`join_handle.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
@@ -79,11 +87,19 @@
 //! | `asyncio.Event`                      | `event_listener::Event` plus a flag (crate event-listener) |
 //! | `asyncio.Lock`, `asyncio.Semaphore`  | `async_lock::Mutex`, `async_lock::Semaphore` (crate async-lock) |
 //! | `asyncio.Queue`                      | `async_channel::bounded(n)` (crate async-channel; the project's `queue` is to get an async face) |
+//! | `asyncio.start_server(cb, h, p)`     | `net::TcpListener::bind(a)?`, `.accept().await`|
+//! | `asyncio.open_connection(h, p)`      | `net::TcpStream::connect(a).await` (2)         |
+//! | `loop.sock_recv`/`sock_sendall`/…    | the `net` types' methods (2)                   |
+//! | `loop.sock_recvfrom`/`sock_sendto`   | `net::UdpSocket::recv_from`/`send_to`          |
+//! | `loop.add_reader`/`add_writer`       | `AsyncFd::readable`/`writable` (2)             |
 //! | (none built in)                      | [`Executor::with_virtual_clock`]               |
 //! | `await asyncio.to_thread(f)`         | [`off_thread`]`(pool.submit(f)).await` (1)     |
 //!
 //! (1) `queue::WorkerPool::submit`; `off_thread` matters only on the virtual clock, which
 //! otherwise ignores work in flight on other threads (see [`Executor::with_virtual_clock`]).
+//!
+//! (2) Feature `io` (on by default). `TcpStream` and `UnixStream` implement `futures-io`'s
+//! `AsyncRead`/`AsyncWrite`, so `futures::io`'s helpers (`read_exact`, `lines`, `copy`) work.
 //!
 //! The rows that name other crates are checked, on this executor, by
 //! `tests/tests/ecosystem.rs`: those crates run on any executor, so they are not rebuilt here.
@@ -177,6 +193,8 @@ mod executor;
 mod gather;
 mod idle;
 mod interval;
+#[cfg(all(feature = "io", not(loom)))]
+mod io;
 mod join_handle;
 mod off_thread;
 mod parker;
@@ -200,6 +218,10 @@ pub use crate::abort_on_drop::AbortOnDrop;
 pub use crate::executor::{run, spawn, Executor};
 pub use crate::gather::{gather, join, Gather, Join};
 pub use crate::interval::{interval, interval_at, Interval, MissedTickBehavior};
+#[cfg(all(feature = "io", not(loom)))]
+pub use crate::io::net;
+#[cfg(all(feature = "io", unix, not(loom)))]
+pub use crate::io::{AsyncFd, ReadyGuard};
 pub use crate::join_handle::{JoinError, JoinHandle};
 pub use crate::off_thread::{off_thread, OffThread};
 pub use crate::race::{race, Either, Race};

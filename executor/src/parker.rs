@@ -5,6 +5,8 @@
 //! once, so "check for work, then park" can never lose a wake that lands between the check and
 //! the park. The clock stays outside: `park` takes a ready-made timeout (loom has no time).
 
+// With `io` the reactor sleeps instead (see `IdleSleep` below); this parker is then its
+// fallback, and the one loom models.
 use std::time::Duration;
 
 use crate::sync::{lock, AtomicUsize, Condvar, Mutex, Ordering::SeqCst};
@@ -98,6 +100,11 @@ impl Parker {
         }
     }
 
+    /// A tick ended with tasks still ready, so no park: nothing to do here (the reactor uses
+    /// it to poll for readiness now and then, see `IdleSleep`).
+    #[cfg_attr(all(feature = "io", not(loom)), allow(dead_code))] // the reactor's is used then
+    pub fn busy_tick(&self) {}
+
     /// Wakes the parked thread, or makes its next `park` return immediately.
     pub fn unpark(&self) {
         match self.state.swap(NOTIFIED, SeqCst) {
@@ -116,6 +123,17 @@ impl Parker {
         self.cvar.notify_one();
     }
 }
+
+/// How the idle executor sleeps — the one seam between the core and the I/O layer. Both have
+/// `new`, `park(timeout)` and `unpark`, with the same protocol:
+/// - without the `io` feature (and under loom, which models it): this condvar parker;
+/// - with `io`: the reactor (`io/reactor.rs`), which sleeps in the readiness poll and wakes the
+///   tasks whose sockets became ready.
+#[cfg(not(all(feature = "io", not(loom))))]
+pub(crate) type IdleSleep = Parker;
+/// See the other `IdleSleep` (this is the `io` one).
+#[cfg(all(feature = "io", not(loom)))]
+pub(crate) type IdleSleep = crate::io::Reactor;
 
 #[cfg(test)]
 #[cfg(not(loom))]

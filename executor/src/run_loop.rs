@@ -214,6 +214,10 @@ impl Core {
                 && !core.cross_thread.has_remote_wakes()
             {
                 core.idle();
+            } else {
+                // Not idle: the sleep step may still look for I/O now and then (a no-op for
+                // the condvar parker; the reactor's zero-timeout poll, see `io/reactor.rs`).
+                core.cross_thread.parker.busy_tick();
             }
         }
     }

@@ -28,6 +28,11 @@ pub(crate) use std::{
     thread_local,
 };
 
+/// The reactor's park state (`io/reactor.rs`). The I/O layer is compiled out under loom, which
+/// models the condvar parker instead, so this one is always std's.
+#[cfg(all(feature = "io", not(loom)))]
+pub(crate) use std::sync::atomic::AtomicU32;
+
 /// Locks `mutex`, recovering from poisoning.
 ///
 /// Every critical section in this crate only pushes to a `Vec`, drains it, or flips a `bool`;

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::task::{Wake, Waker};
 
 use crate::context;
-use crate::parker::Parker;
+use crate::parker::IdleSleep;
 use crate::slab::TaskId;
 use crate::sync::{lock, AtomicBool, Mutex, Ordering};
 
@@ -29,7 +29,7 @@ pub(crate) struct CrossThread {
     injector: Mutex<Injector>,
     /// Set after a push to `injector`, so the run loop can skip the lock when nothing came in.
     pending: AtomicBool,
-    pub(crate) parker: Parker,
+    pub(crate) parker: IdleSleep,
 }
 
 #[derive(Debug, Default)]
@@ -45,7 +45,7 @@ impl CrossThread {
         CrossThread {
             injector: Mutex::new(Injector::default()),
             pending: AtomicBool::new(false),
-            parker: Parker::new(),
+            parker: IdleSleep::new(),
         }
     }
 
