@@ -152,16 +152,27 @@ mod tests {
             "the group was not killed"
         );
         let pid = finished.stdout.trim();
-        // Its pipe closed, so it has exited: gone, or a zombie until its new parent reaps it.
-        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = state
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .next();
+        // Its pipe closed, so it is exiting: the kernel closes a dying process's files before it
+        // becomes a zombie, so for a moment it may still read as running. Gone, or a zombie
+        // until its new parent reaps it, within a bounded wait (a condition polled, not a sleep
+        // that orders events).
+        let state_of = |pid: &str| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            stat.rsplit(')')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .next()
+                .map(str::to_owned)
+        };
+        let give_up = Instant::now() + Duration::from_secs(5);
+        let mut state = state_of(pid);
+        while !matches!(state.as_deref(), None | Some("Z")) && Instant::now() < give_up {
+            std::thread::yield_now();
+            state = state_of(pid);
+        }
         assert!(
-            matches!(state, None | Some("Z")),
+            matches!(state.as_deref(), None | Some("Z")),
             "sleep {pid} still runs: {state:?}"
         );
     }
