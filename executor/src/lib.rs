@@ -192,6 +192,7 @@ mod drop_queue;
 mod executor;
 mod gather;
 mod idle;
+mod idle_sleep;
 mod interval;
 #[cfg(all(feature = "io", not(loom)))]
 mod io;

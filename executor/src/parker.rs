@@ -5,7 +5,7 @@
 //! once, so "check for work, then park" can never lose a wake that lands between the check and
 //! the park. The clock stays outside: `park` takes a ready-made timeout (loom has no time).
 
-// With `io` the reactor sleeps instead (see `IdleSleep` below); this parker is then its
+// With `io` the reactor sleeps instead (see `idle_sleep.rs`); this parker is then its
 // fallback, and the one loom models.
 use std::time::Duration;
 
@@ -100,18 +100,12 @@ impl Parker {
         }
     }
 
-    /// A tick ended with tasks still ready, so no park: nothing to do here (the reactor uses
-    /// it to poll for readiness now and then, see `IdleSleep`).
-    #[cfg_attr(all(feature = "io", not(loom)), allow(dead_code))] // the reactor's is used then
-    pub fn busy_tick(&self) {}
-
     /// Wakes the parked thread, or makes its next `park` return immediately.
     pub fn unpark(&self) {
         match self.state.swap(NOTIFIED, SeqCst) {
-            // Nobody waits: the NOTIFIED we left behind is what the next park consumes.
-            EMPTY => return,
-            // A wake is already pending; one is enough.
-            NOTIFIED => return,
+            // Nobody waits: the NOTIFIED we left behind is what the next park consumes; or a
+            // wake is already pending, and one is enough.
+            EMPTY | NOTIFIED => return,
             // Somebody waits (or is between announcing PARKED and calling `wait`).
             PARKED => {}
             state => unreachable!("parker in state {state} in unpark"),
@@ -123,17 +117,6 @@ impl Parker {
         self.cvar.notify_one();
     }
 }
-
-/// How the idle executor sleeps — the one seam between the core and the I/O layer. Both have
-/// `new`, `park(timeout)` and `unpark`, with the same protocol:
-/// - without the `io` feature (and under loom, which models it): this condvar parker;
-/// - with `io`: the reactor (`io/reactor.rs`), which sleeps in the readiness poll and wakes the
-///   tasks whose sockets became ready.
-#[cfg(not(all(feature = "io", not(loom))))]
-pub(crate) type IdleSleep = Parker;
-/// See the other `IdleSleep` (this is the `io` one).
-#[cfg(all(feature = "io", not(loom)))]
-pub(crate) type IdleSleep = crate::io::Reactor;
 
 #[cfg(test)]
 #[cfg(not(loom))]

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::task::{Wake, Waker};
 
 use crate::context;
-use crate::parker::IdleSleep;
+use crate::idle_sleep::IdleSleep;
 use crate::slab::TaskId;
 use crate::sync::{lock, AtomicBool, Mutex, Ordering};
 
@@ -125,10 +125,8 @@ pub(crate) struct OwnWaker {
 impl OwnWaker {
     pub(crate) fn new(waker: TaskWaker) -> Self {
         let flag = Arc::new(waker);
-        OwnWaker {
-            waker: Waker::from(flag.clone()),
-            flag,
-        }
+        let waker = Waker::from(flag.clone());
+        OwnWaker { flag, waker }
     }
 
     /// Called right before a poll: from here on, any wake queues the task again. A swap, not

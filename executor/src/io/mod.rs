@@ -1,7 +1,7 @@
 //! The I/O layer (feature `io`, on by default): a reactor in the idle step, and sockets.
 //!
-//! The core knows nothing of it but one seam: how the idle executor sleeps (`parker.rs`'s
-//! `IdleSleep`). Without `io` it is the condvar parker; with `io` it is the [`Reactor`]
+//! The core knows nothing of it but one seam: how the idle executor sleeps (`IdleSleep`,
+//! `idle_sleep.rs`). Without `io` it is the condvar parker; with `io` it is the [`Reactor`]
 //! (`reactor.rs`), which sleeps in one `epoll_wait` for readiness, the next deadline and
 //! cross-thread wakes (a timerfd, `deadline_timer.rs`, ends a timed park to the nanosecond), and
 //! wakes the tasks whose sockets became ready. Sockets
