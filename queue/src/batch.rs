@@ -23,10 +23,13 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// # Panics
     ///
     /// If `max` is 0: a batch of nothing would either return at once (a busy loop for a caller
-    /// that loops) or block for nothing. If `O`'s storage panics (a user's `Ord`) midway, the
-    /// panic reaches the caller and **no item is lost**: the items this batch had already
-    /// taken stay queued on the get side and are served first; the one being taken stays in
-    /// the storage; nothing is counted as done or failed (see [`Priority`](crate::Priority)).
+    /// that loops) or block for nothing. The batch's items leave the storage one `pop` at a
+    /// time (`Order::move_to_head`, under the locks); if a pop panics (a user's `Ord`), the
+    /// panic reaches the caller after the locks are released and **no item is lost**: the
+    /// items popped before it stay queued on the get side and are served first; the one being
+    /// popped stays in the storage; nothing is counted as done or failed (see
+    /// [`Priority`](crate::Priority)). Only an [`Order`] of your own that drops an item while
+    /// panicking loses it, and that item counts as a done, failed task.
     ///
     /// ```
     /// use queue::Queue;
@@ -65,8 +68,9 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
             max > 0,
             "get_batch(0): a batch of at most 0 items can never be served; ask for max >= 1"
         );
-        // One pass over the head for the whole batch, and one `room_freed` for it: up to `n`
-        // putters wake at once (a single `notify_all` when that covers them all).
+        // One pass over the head for the whole batch; `take_from_head` then wakes up to as many
+        // sleeping putters as slots were freed, with one `notify` call (a single `notify_all`
+        // when that covers them all).
         self.take_from_head(max, wait, |head| {
             let n = max.min(head.len());
             head.drain(..n).collect()
@@ -103,13 +107,13 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         loop {
             // An empty batch has nothing to wait for (but still fails on a shut-down queue).
             (st, _) = self.wait_until(st, Cond::NotFull, Wait::Forever, |st| {
-                st.shutdown || items.is_empty() || self.has_room(st)
+                st.shutdown || items.is_empty() || self.has_room_after_refresh(st)
             });
             if st.shutdown {
                 return Err(PutError::ShutDown(items.into()));
             }
             // The head's estimate is never too low, so this never overfills. (Saturating: an
-            // empty batch skipped `has_room`, and the estimate may be high.)
+            // empty batch skipped `has_room_after_refresh`, and the estimate may be high.)
             let queued = st.store.len() + st.head_estimate;
             let room = self
                 .capacity

@@ -4,8 +4,8 @@
 //!
 //! CPython's `queue.Queue` guards everything with one mutex. That is the simplest correct
 //! design, and it is where ours started — but when a producer and a consumer run on two
-//! cores, every item makes the one lock word travel between them twice (measured: 76% of an
-//! SPSC benchmark in the lock's compare-and-swap). So, like Java's `LinkedBlockingQueue`, the
+//! cores, every item makes the one lock word travel between them twice, and that traffic, not
+//! the work, becomes the cost of an item (`docs/decisions.md` has the profile). So, like Java's `LinkedBlockingQueue`, the
 //! queue has two sides with a lock each:
 //!
 //! - the **put side**, `state`: the storage (`O`, where puts go) and every counter;
@@ -237,9 +237,10 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         std::ptr::from_ref(self) as usize
     }
 
-    /// Whether a put fits now. Trusts `head_estimate` when it says yes (it can only be too
-    /// high); re-reads the real head length before saying no.
-    pub(crate) fn has_room(&self, st: &mut State<O>) -> bool {
+    /// Whether a put fits now — and, when the estimate says the queue is full, first
+    /// refreshes `head_estimate` from the head's real length (the one state change here).
+    /// The estimate can only be too high, so its yes is trusted without reading `head_len`.
+    pub(crate) fn has_room_after_refresh(&self, st: &mut State<O>) -> bool {
         let Some(cap) = self.capacity else {
             return true;
         };
@@ -261,7 +262,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         let st = self.lock();
         // Shut down wins over full: CPython 3.13 checks `is_shutdown` first, and so do we.
         let (mut st, ready) = self.wait_until(st, Cond::NotFull, wait, |st| {
-            st.shutdown || self.has_room(st)
+            st.shutdown || self.has_room_after_refresh(st)
         });
         match (ready, st.shutdown, wait) {
             (_, true, _) => Err(PutError::ShutDown(item)),

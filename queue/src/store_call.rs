@@ -56,7 +56,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         let after = queued(st, &head);
         if let Some(head) = &head {
             // Exact here, under both locks; from now on getters can only shrink the head, so
-            // the estimate stays at least the real length (see `has_room`).
+            // the estimate stays at least the real length (see `has_room_after_refresh`).
             st.head_estimate = head.len();
             self.head_len.store(head.len(), Ordering::Relaxed);
         }
@@ -77,7 +77,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
             if after > 0 {
                 self.notify(st, Cond::NotEmpty, 1);
             }
-            if self.has_room(st) {
+            if self.has_room_after_refresh(st) {
                 self.notify(st, Cond::NotFull, 1);
             }
             if st.unfinished == 0 {

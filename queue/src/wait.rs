@@ -45,7 +45,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// for (CPython's `while` loop). A spurious wakeup recomputes the remaining time.
     ///
     /// Before it sleeps, the thread counts itself as waiting and checks `ready` once more: for
-    /// a putter, which lets go of the lock to count itself (`count_waiter`), that second look
+    /// a putter, which lets go of the lock to count itself (`announce_putter`), that second look
     /// is half of "The one wakeup that crosses sides" (`queue.rs`); for the others it is
     /// merely redundant.
     pub(crate) fn wait_until<'a>(
@@ -78,7 +78,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
                     _ => return (st, false),
                 },
             };
-            st = self.count_waiter(st, cond, true);
+            st = self.count_in(st, cond);
             if !ready(&mut st) {
                 let cv = self.condvar(cond);
                 st = match timeout {
@@ -90,7 +90,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
                     }
                 };
             }
-            st = self.count_waiter(st, cond, false);
+            self.count_out(&mut st, cond);
         }
     }
 
@@ -127,31 +127,39 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         }
     }
 
-    /// Counts a thread in (`asleep`) or out of the waiters of `cond`. A putter counts itself in
-    /// under `head`'s lock, letting go of `state`'s meanwhile (see "The one wakeup that crosses
-    /// sides" in `queue.rs`); it may count itself out anywhere, as it is awake by then.
-    fn count_waiter<'a>(&'a self, mut st: Guard<'a, O>, cond: Cond, asleep: bool) -> Guard<'a, O> {
-        let count = match cond {
-            Cond::NotEmpty => &mut st.waiting_getters,
-            Cond::AllTasksDone => &mut st.waiting_joiners,
-            Cond::NotFull if asleep => {
-                drop(st);
-                let head = self.lock_head();
-                self.waiting_putters.fetch_add(1, Ordering::Relaxed);
-                drop(head);
-                return self.lock();
-            }
-            Cond::NotFull => {
-                self.waiting_putters.fetch_sub(1, Ordering::Relaxed);
-                return st;
-            }
-        };
-        if asleep {
-            *count += 1;
-        } else {
-            *count -= 1;
+    /// Counts this thread in as a waiter on `cond`, just before it sleeps. For getters and
+    /// joiners that is one counter under `state`'s lock; a putter announces itself instead
+    /// (`announce_putter`), which takes another lock.
+    fn count_in<'a>(&'a self, mut st: Guard<'a, O>, cond: Cond) -> Guard<'a, O> {
+        match cond {
+            Cond::NotEmpty => st.waiting_getters += 1,
+            Cond::AllTasksDone => st.waiting_joiners += 1,
+            Cond::NotFull => return self.announce_putter(st),
         }
         st
+    }
+
+    /// Counts this thread out as a waiter on `cond`, after it woke. A putter may do it without
+    /// `head`'s lock: it is awake, so a getter that still counts it only wastes a notify.
+    fn count_out(&self, st: &mut State<O>, cond: Cond) {
+        match cond {
+            Cond::NotEmpty => st.waiting_getters -= 1,
+            Cond::AllTasksDone => st.waiting_joiners -= 1,
+            Cond::NotFull => {
+                self.waiting_putters.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The putter's half of "The one wakeup that crosses sides" (`queue.rs`): lets go of
+    /// `state`'s lock, counts itself in `waiting_putters` under `head`'s lock (the lock getters
+    /// free slots under), and takes `state`'s lock again; the caller then re-checks for room.
+    fn announce_putter<'a>(&'a self, st: Guard<'a, O>) -> Guard<'a, O> {
+        drop(st);
+        let head = self.lock_head();
+        self.waiting_putters.fetch_add(1, Ordering::Relaxed);
+        drop(head);
+        self.lock()
     }
 
     /// Whether to spin before sleeping on `cond` (see `spin.rs`): never under loom, never for
