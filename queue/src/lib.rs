@@ -68,6 +68,37 @@
 //!   and an `Ord` that calls back into its queue gets a clear panic (see [`Priority`]).
 //! - Batch operations: [`get_batch`](BlockingQueue::get_batch),
 //!   [`put_batch`](BlockingQueue::put_batch).
+//!
+//! # Reading map: one item from put to get
+//!
+//! A FIFO [`Queue`], bounded, where the put finds the queue full and the get finds it empty,
+//! so that both sides block once. Each step names `file::function`, in the order the code
+//! runs; "(back)" marks a step in a file the reader has already left.
+//!
+//! 1. `api.rs::put` → `queue.rs::put_inner`: lock the put side, `queue.rs::lock` (through
+//!    `reentry.rs::lock`, which for `Fifo` is a plain lock with poison recovery).
+//! 2. `wait.rs::wait_until` (the `while` loop with its deadline); its condition is
+//!    `queue.rs::has_room_after_refresh` (back): full.
+//! 3. `wait.rs::may_spin` and `wait.rs::spin` (back): unlock, `spin.rs::spin_until` watches the
+//!    lock-free lengths for a moment, lock again, re-check — still full.
+//! 4. `wait.rs::count_in` → `wait.rs::announce_putter`: unlock `state`, count in under
+//!    `queue.rs::lock_head` (back), lock `state` again; re-check; sleep on `not_full`; after
+//!    waking, `wait.rs::count_out`, re-check: room.
+//! 5. `queue.rs::put_inner` (back) → `store_call.rs::store_call`: `order.rs::Fifo::push`,
+//!    then `spin.rs::StoreHint::set` (back) and `wait.rs::notify` (back) for `not_empty` —
+//!    here the put wakes the getter; unlock in `queue.rs::put_inner` (back).
+//! 6. `api.rs::get` (back) → `queue.rs::get_inner` → `queue.rs::take_from_head` (back):
+//!    `wait.rs::spin` (back), then `queue.rs::lock_head` and `queue.rs::lock`: nothing queued.
+//! 7. `wait.rs::wait_until` (back): sleep on `not_empty` until the put of step 5 notifies.
+//! 8. `queue.rs::take_from_head` (back): the head is empty, so refill it:
+//!    `store_call.rs::store_call` (back) → `order.rs::Fifo::move_to_head` (back) moves every
+//!    queued item to the head; `queue.rs::take_from_head` (back) pops the oldest one.
+//! 9. If a putter is counted asleep, `wait.rs::notify` (back) for `not_full`; return the item.
+//!
+//! Seven files (`api`, `queue`, `reentry`, `wait`, `spin`, `store_call`, `order`) and 14
+//! steps back into a file already left, counted at this map's granularity (a helper's return
+//! to its caller inside one step is not counted). The one-lock core the project is moving to
+//! (`docs/decisions.md`) aims at three files and five.
 #![forbid(unsafe_code)]
 
 mod api;
