@@ -4,13 +4,11 @@
 //! Moving `n` items per call divides that cost by `n`, which is how a consumer keeps up under
 //! load. Each item still counts once for `task_done`/`join`.
 
-use std::collections::VecDeque;
-use std::panic::resume_unwind;
 use std::time::Duration;
 
 use crate::order::Order;
-use crate::queue::BlockingQueue;
-use crate::wait::{Cond, Wait};
+use crate::queue::{on_core, BlockingQueue, Core};
+use crate::wait::Wait;
 use crate::{GetError, PutError};
 
 impl<T, O: Order<T>> BlockingQueue<T, O> {
@@ -68,13 +66,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
             max > 0,
             "get_batch(0): a batch of at most 0 items can never be served; ask for max >= 1"
         );
-        // One pass over the head for the whole batch; `take_from_head` then wakes up to as many
-        // sleeping putters as slots were freed, with one `notify` call (a single `notify_all`
-        // when that covers them all).
-        self.take_from_head(max, wait, |head| {
-            let n = max.min(head.len());
-            head.drain(..n).collect()
-        })
+        on_core!(self, c => c.get_batch(max, wait))
     }
 
     /// Puts every item of `items`, in order, blocking while the queue is full; each accepted
@@ -102,38 +94,11 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.put_batch([4, 5]), Err(PutError::ShutDown(vec![4, 5])));
     /// ```
     pub fn put_batch(&self, items: impl IntoIterator<Item = T>) -> Result<(), PutError<Vec<T>>> {
-        let mut items: VecDeque<T> = items.into_iter().collect();
-        let mut st = self.lock();
-        loop {
-            // An empty batch has nothing to wait for (but still fails on a shut-down queue).
-            (st, _) = self.wait_until(st, Cond::NotFull, Wait::Forever, |st| {
-                st.shutdown || items.is_empty() || self.has_room_after_refresh(st)
-            });
-            if st.shutdown {
-                return Err(PutError::ShutDown(items.into()));
-            }
-            // The head's estimate is never too low, so this never overfills. (Saturating: an
-            // empty batch skipped `has_room_after_refresh`, and the estimate may be high.)
-            let queued = st.store.len() + st.head_estimate;
-            let room = self
-                .capacity
-                .map_or(usize::MAX, |cap| cap.saturating_sub(queued));
-            let n = room.min(items.len());
-            // One item at a time out of `items`, not a `drain`: if a push panics, a `Drain`
-            // would drop the items after it inside the unwinding call, under the lock.
-            let pushed = self.store_call(&mut st, None, |store, _| {
-                for _ in 0..n {
-                    store.push(items.pop_front().expect("n <= items.len()"));
-                }
-            });
-            if let Err(panic) = pushed {
-                // The items not yet pushed were never accepted: dropped here, unlocked.
-                drop((st, items));
-                resume_unwind(panic);
-            }
-            if items.is_empty() {
-                return Ok(());
-            }
+        // Collected first, so the iterator never runs under a lock.
+        let items: Vec<T> = items.into_iter().collect();
+        match &self.core {
+            Core::OneLock(c) => c.put_batch(items),
+            Core::TwoSides(c) => c.put_batch(items.into()),
         }
     }
 }

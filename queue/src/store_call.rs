@@ -5,16 +5,16 @@ use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::order::Order;
-use crate::queue::{BlockingQueue, State};
 use crate::reentry::HookScope;
 use crate::sync::Ordering;
+use crate::two_sides::{State, TwoSides};
 use crate::wait::Cond;
 
 /// A panic caught in a storage call, to be resumed by the caller once it released its locks
-/// (and dropped whatever items it still holds) — see [`BlockingQueue::store_call`].
+/// (and dropped whatever items it still holds) — see `TwoSides::store_call`.
 pub(crate) type Caught = Box<dyn Any + Send + 'static>;
 
-impl<T, O: Order<T>> BlockingQueue<T, O> {
+impl<T, O: Order<T>> TwoSides<T, O> {
     /// Runs one storage call under `state`'s lock and makes the counters follow the queue's
     /// length (the storage's, plus the head's when the call moves items there — `head` is
     /// given, its lock held, exactly then).

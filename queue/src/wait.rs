@@ -6,9 +6,10 @@ use std::sync::PoisonError;
 use std::time::{Duration, Instant};
 
 use crate::order::Order;
-use crate::queue::{BlockingQueue, Guard, State};
 use crate::spin::{spin_until, StoreHint};
-use crate::sync::{Condvar, Ordering};
+use crate::sync::{Condvar, MutexGuard, Ordering};
+use crate::two_sides::{Guard, State, TwoSides};
+use crate::{GetError, PutError};
 
 /// One of the three conditions of the lock design.
 #[derive(Clone, Copy)]
@@ -35,9 +36,56 @@ impl Wait {
             .checked_add(timeout)
             .map_or(Wait::Forever, Wait::Until)
     }
+
+    /// How long a thread that is about to sleep may sleep: `None` when the wait is over (a
+    /// `try_*`, or the deadline passed), `Some(None)` for no limit. Asked again after every
+    /// wakeup, so a spurious wakeup never ends a timed wait early.
+    pub(crate) fn time_left(self) -> Option<Option<Duration>> {
+        match self {
+            Wait::Never => None,
+            Wait::Forever => Some(None),
+            Wait::Until(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                Some(left) if !left.is_zero() => Some(Some(left)),
+                _ => None,
+            },
+        }
+    }
+
+    /// The error of a put whose wait is over: `Full` for a `try_put`, else `Timeout`.
+    pub(crate) fn put_error<T>(self, item: T) -> PutError<T> {
+        match self {
+            Wait::Never => PutError::Full(item),
+            _ => PutError::Timeout(item),
+        }
+    }
+
+    /// The error of a get whose wait is over: `Empty` for a `try_get`, else `Timeout`.
+    pub(crate) fn get_error(self) -> GetError {
+        match self {
+            Wait::Never => GetError::Empty,
+            _ => GetError::Timeout,
+        }
+    }
 }
 
-impl<T, O: Order<T>> BlockingQueue<T, O> {
+/// One sleep on `cv`, at most `left` (`None`: no limit), recovering from poisoning (each
+/// core's `lock` says why its invariants hold). The caller's `while` loop re-checks.
+pub(crate) fn sleep_on<'a, S>(
+    cv: &Condvar,
+    guard: MutexGuard<'a, S>,
+    left: Option<Duration>,
+) -> MutexGuard<'a, S> {
+    match left {
+        None => cv.wait(guard).unwrap_or_else(PoisonError::into_inner),
+        Some(left) => {
+            cv.wait_timeout(guard, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0
+        }
+    }
+}
+
+impl<T, O: Order<T>> TwoSides<T, O> {
     /// Sleeps on `cond` until `ready` holds (returns true) or the wait is over (returns false).
     ///
     /// `ready` is checked first and again after every wakeup — including the last one before
@@ -70,25 +118,12 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
                 st = self.lock();
                 continue;
             }
-            let timeout = match wait {
-                Wait::Never => return (st, false),
-                Wait::Forever => None,
-                Wait::Until(deadline) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => Some(left),
-                    _ => return (st, false),
-                },
+            let Some(left) = wait.time_left() else {
+                return (st, false);
             };
             st = self.count_in(st, cond);
             if !ready(&mut st) {
-                let cv = self.condvar(cond);
-                st = match timeout {
-                    None => cv.wait(st).unwrap_or_else(PoisonError::into_inner),
-                    Some(left) => {
-                        cv.wait_timeout(st, left)
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .0
-                    }
-                };
+                st = sleep_on(self.condvar(cond), st, left);
             }
             self.count_out(&mut st, cond);
         }
@@ -165,7 +200,9 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// Whether to spin before sleeping on `cond` (see `spin.rs`): never under loom, never for
     /// a `try_*`, and never for `join`, which waits for work to be done — rarely brief.
     pub(crate) fn may_spin(&self, cond: Cond, wait: Wait) -> bool {
-        StoreHint::ENABLED && !matches!((cond, wait), (Cond::AllTasksDone, _) | (_, Wait::Never))
+        self.spins
+            && StoreHint::ENABLED
+            && !matches!((cond, wait), (Cond::AllTasksDone, _) | (_, Wait::Never))
     }
 
     /// Spins briefly until the hints suggest `cond` may hold. For a putter that means: the head
