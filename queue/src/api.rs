@@ -222,7 +222,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(queue::Queue::<u8>::bounded(3).capacity(), Some(3));
     /// ```
     pub fn capacity(&self) -> Option<usize> {
-        on_core!(self, c => c.capacity())
+        on_core!(self, c => c.capacity)
     }
 
     /// True once [`shutdown`](Self::shutdown) or [`shutdown_now`](Self::shutdown_now) ran.

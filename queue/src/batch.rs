@@ -4,10 +4,11 @@
 //! Moving `n` items per call divides that cost by `n`, which is how a consumer keeps up under
 //! load. Each item still counts once for `task_done`/`join`.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use crate::order::Order;
-use crate::queue::{on_core, BlockingQueue, Core};
+use crate::queue::{on_core, BlockingQueue};
 use crate::wait::Wait;
 use crate::{GetError, PutError};
 
@@ -95,10 +96,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// ```
     pub fn put_batch(&self, items: impl IntoIterator<Item = T>) -> Result<(), PutError<Vec<T>>> {
         // Collected first, so the iterator never runs under a lock.
-        let items: Vec<T> = items.into_iter().collect();
-        match &self.core {
-            Core::OneLock(c) => c.put_batch(items),
-            Core::TwoSides(c) => c.put_batch(items.into()),
-        }
+        let items: VecDeque<T> = items.into_iter().collect();
+        on_core!(self, c => c.put_batch(items))
     }
 }

@@ -23,27 +23,27 @@
 //! no item is dropped while the lock is held. This is the design `LifoQueue` and
 //! `PriorityQueue` run on; `Queue` adds two sides to it (`two_sides.rs`).
 
+use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use crate::order::Order;
-use crate::queue::Counters;
 use crate::reentry::{self, HookScope};
-use crate::store_call::Caught;
 use crate::sync::{Condvar, Mutex, MutexGuard};
-use crate::wait::{sleep_on, Wait};
-use crate::{GetError, PutError, TaskDoneError};
+use crate::wait::{notify, sleep_on, Wait};
+use crate::{queue::Counters, store_call::Caught, GetError, PutError, TaskDoneError};
 
 pub(crate) struct OneLock<T, O: Order<T>> {
     state: Mutex<State<O>>,
     not_empty: Condvar,
     not_full: Condvar,
     all_tasks_done: Condvar,
-    capacity: Option<usize>,
+    pub(crate) capacity: Option<usize>,
     // Owns its items through `O`; `fn() -> T` keeps the queue `Sync` for a `T: Send`.
     _item: PhantomData<fn() -> T>,
 }
 
+#[derive(Default)]
 struct State<O> {
     store: O,
     unfinished: usize,
@@ -55,20 +55,10 @@ struct State<O> {
     joiners: usize,
 }
 
-type Guard<'a, O> = MutexGuard<'a, State<O>>;
-
 impl<T, O: Order<T>> OneLock<T, O> {
     pub(crate) fn new(capacity: Option<usize>) -> Self {
         OneLock {
-            state: Mutex::new(State {
-                store: O::default(),
-                unfinished: 0,
-                failed: 0,
-                shutdown: false,
-                getters: 0,
-                putters: 0,
-                joiners: 0,
-            }),
+            state: Mutex::new(State::default()),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
             all_tasks_done: Condvar::new(),
@@ -93,12 +83,10 @@ impl<T, O: Order<T>> OneLock<T, O> {
         }
         let pushed = self.hook(&mut st, |store| store.push(item));
         drop(st);
-        pushed.unwrap_or_else(|panic| resume_unwind(panic));
-        Ok(())
+        pushed.or_else(|panic| resume_unwind(panic))
     }
 
-    pub(crate) fn put_batch(&self, mut items: Vec<T>) -> Result<(), PutError<Vec<T>>> {
-        items.reverse(); // so that `pop` yields them in order
+    pub(crate) fn put_batch(&self, mut items: VecDeque<T>) -> Result<(), PutError<Vec<T>>> {
         let mut st = self.lock();
         loop {
             while !st.shutdown && !items.is_empty() && self.room(&st) == 0 {
@@ -107,15 +95,14 @@ impl<T, O: Order<T>> OneLock<T, O> {
                 st.putters -= 1;
             }
             if st.shutdown {
-                items.reverse();
-                return Err(PutError::ShutDown(items));
+                return Err(PutError::ShutDown(items.into()));
             }
             let n = self.room(&st).min(items.len());
             // One item at a time out of `items`: if a push panics, the rest stay with us and
             // are dropped after unlocking, never inside the unwinding call.
             let pushed = self.hook(&mut st, |store| {
                 for _ in 0..n {
-                    store.push(items.pop().expect("n <= items.len()"));
+                    store.push(items.pop_front().expect("n <= items.len()"));
                 }
             });
             if let Err(panic) = pushed {
@@ -129,20 +116,15 @@ impl<T, O: Order<T>> OneLock<T, O> {
     }
 
     pub(crate) fn get(&self, wait: Wait) -> Result<T, GetError> {
-        self.get_with(wait, |store| {
-            store.pop().expect("get_with: the storage holds an item")
-        })
+        self.get_with(wait, |store| store.pop().expect("not empty"))
     }
 
     pub(crate) fn get_batch(&self, max: usize, wait: Wait) -> Result<Vec<T>, GetError> {
         self.get_with(wait, |store| {
             let mut out = Vec::new();
             let popping = catch_unwind(AssertUnwindSafe(|| {
-                while out.len() < max {
-                    match store.pop() {
-                        Some(item) => out.push(item),
-                        None => break,
-                    }
+                for item in std::iter::from_fn(|| store.pop()).take(max) {
+                    out.push(item);
                 }
             }));
             if let Err(panic) = popping {
@@ -228,10 +210,6 @@ impl<T, O: Order<T>> OneLock<T, O> {
         }
     }
 
-    pub(crate) fn capacity(&self) -> Option<usize> {
-        self.capacity
-    }
-
     /// Free slots (`usize::MAX` when unbounded).
     fn room(&self, st: &State<O>) -> usize {
         self.capacity
@@ -241,12 +219,12 @@ impl<T, O: Order<T>> OneLock<T, O> {
     /// Runs a storage hook under the lock, then makes the counters follow the storage: `n`
     /// items added are `n` tasks and wake up to `n` getters; `n` removed wake up to `n`
     /// putters. A panic is caught (the caller resumes it after unlocking); then items that
-    /// left the storage were dropped by an `Order` of the user's and count as done and failed,
-    /// and the wakeup this thread may have used is passed on.
+    /// left the storage were dropped by an `Order` of the user's and count as done and failed.
     fn hook<R>(&self, st: &mut State<O>, f: impl FnOnce(&mut O) -> R) -> Result<R, Caught> {
         let before = st.store.len();
         let out = {
-            let _inside = O::CALLS_USER_CODE.then(|| HookScope::enter(self.id()));
+            let _inside =
+                O::CALLS_USER_CODE.then(|| HookScope::enter(std::ptr::from_ref(self) as usize));
             catch_unwind(AssertUnwindSafe(|| f(&mut st.store)))
         };
         let after = st.store.len();
@@ -260,11 +238,9 @@ impl<T, O: Order<T>> OneLock<T, O> {
             let lost = before.saturating_sub(after);
             st.unfinished = st.unfinished.saturating_sub(lost);
             st.failed += lost;
-            notify(&self.not_empty, st.getters, usize::from(after > 0));
-            notify(&self.not_full, st.putters, usize::from(self.room(st) > 0));
-            if st.unfinished == 0 {
-                notify(&self.all_tasks_done, st.joiners, usize::MAX);
-            }
+            // This thread may have used up a wakeup meant for the call; wake everyone rather
+            // than argue which (a panicking `Ord` is no path to optimize).
+            self.notify_all(st);
         }
         out
     }
@@ -281,23 +257,8 @@ impl<T, O: Order<T>> OneLock<T, O> {
     /// hook, and `hook` catches that panic and restores every invariant before unlocking. For
     /// an order that runs user code, a contended lock first checks that this thread is not
     /// inside one of this queue's hooks, which would wait for itself (`reentry.rs`).
-    fn lock(&self) -> Guard<'_, O> {
-        reentry::lock(&self.state, self.id(), O::CALLS_USER_CODE)
-    }
-
-    fn id(&self) -> usize {
-        std::ptr::from_ref(self) as usize
-    }
-}
-
-/// Wakes up to `n` of `waiting` sleepers on `cv`, and no one if none sleeps.
-fn notify(cv: &Condvar, waiting: usize, n: usize) {
-    if waiting == 0 || n == 0 {
-        return;
-    }
-    if n >= waiting {
-        cv.notify_all();
-    } else {
-        (0..n).for_each(|_| cv.notify_one());
+    fn lock(&self) -> MutexGuard<'_, State<O>> {
+        let id = std::ptr::from_ref(self) as usize; // this queue, for `reentry.rs`
+        reentry::lock(&self.state, id, O::CALLS_USER_CODE)
     }
 }

@@ -113,10 +113,6 @@ impl<T, O: Order<T>> TwoSides<T, O> {
             .1
     }
 
-    pub(crate) fn capacity(&self) -> Option<usize> {
-        self.capacity
-    }
-
     /// The counters, and the number of queued items on both sides, under both locks.
     pub(crate) fn counters(&self) -> Counters {
         let head = self.lock_head();

@@ -68,6 +68,20 @@ impl Wait {
     }
 }
 
+/// Wakes up to `n` of the `waiting` sleepers on `cv` (all of them with one `notify_all` when
+/// `n` covers them), and no one if none sleeps: a notify is a system call, skipped when no
+/// one would hear it. Both cores call it with the lock held under which sleepers count in.
+pub(crate) fn notify(cv: &Condvar, waiting: usize, n: usize) {
+    if waiting == 0 || n == 0 {
+        return;
+    }
+    if n >= waiting {
+        cv.notify_all();
+    } else {
+        (0..n).for_each(|_| cv.notify_one());
+    }
+}
+
 /// One sleep on `cv`, at most `left` (`None`: no limit), recovering from poisoning (each
 /// core's `lock` says why its invariants hold). The caller's `while` loop re-checks.
 pub(crate) fn sleep_on<'a, S>(
@@ -132,16 +146,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     /// Wakes up to `n` of the threads waiting on `cond`, and no one if none waits. Called with
     /// `state`'s lock held (`st`), under which every waiter counts and uncounts itself.
     pub(crate) fn notify(&self, st: &mut State<O>, cond: Cond, n: usize) {
-        let waiting = self.waiters(st, cond);
-        if waiting == 0 || n == 0 {
-            return;
-        }
-        let cv = self.condvar(cond);
-        if n >= waiting {
-            cv.notify_all();
-        } else {
-            (0..n).for_each(|_| cv.notify_one());
-        }
+        notify(self.condvar(cond), self.waiters(st, cond), n);
     }
 
     fn condvar(&self, cond: Cond) -> &Condvar {
