@@ -100,3 +100,13 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         on_core!(self, c => c.put_batch(items))
     }
 }
+
+/// Moves the first `n` of `items` into `store`, one at a time — not a `drain`: if a push panics
+/// (a user's `Ord`), a `Drain` would drop the items after it inside the unwinding call, under
+/// the lock; this way they stay in `items`, and the caller drops them after unlocking. Both
+/// cores' `put_batch` call it inside their storage call.
+pub(crate) fn push_front_items<T, O: Order<T>>(store: &mut O, items: &mut VecDeque<T>, n: usize) {
+    for _ in 0..n {
+        store.push(items.pop_front().expect("n <= items.len()"));
+    }
+}

@@ -27,9 +27,11 @@ use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
+use crate::batch::push_front_items;
 use crate::order::Order;
 use crate::reentry::{self, HookScope};
 use crate::sync::{Condvar, Mutex, MutexGuard};
+use crate::tasks::mark_done;
 use crate::wait::{notify, sleep_on, Wait};
 use crate::{queue::Counters, store_call::Caught, GetError, PutError, TaskDoneError};
 
@@ -98,13 +100,7 @@ impl<T, O: Order<T>> OneLock<T, O> {
                 return Err(PutError::ShutDown(items.into()));
             }
             let n = self.room(&st).min(items.len());
-            // One item at a time out of `items`: if a push panics, the rest stay with us and
-            // are dropped after unlocking, never inside the unwinding call.
-            let pushed = self.hook(&mut st, |store| {
-                for _ in 0..n {
-                    store.push(items.pop_front().expect("n <= items.len()"));
-                }
-            });
+            let pushed = self.hook(&mut st, |store| push_front_items(store, &mut items, n));
             if let Err(panic) = pushed {
                 drop((st, items));
                 resume_unwind(panic);
@@ -175,14 +171,9 @@ impl<T, O: Order<T>> OneLock<T, O> {
     }
 
     pub(crate) fn finish_task(&self, failed: bool) -> Result<(), TaskDoneError> {
-        let mut st = self.lock();
-        if st.unfinished == 0 {
-            return Err(TaskDoneError);
-        }
-        st.unfinished -= 1;
-        st.failed += usize::from(failed);
-        if st.unfinished == 0 && st.joiners > 0 {
-            self.all_tasks_done.notify_all();
+        let st = &mut *self.lock();
+        if mark_done(&mut st.unfinished, &mut st.failed, failed)? {
+            notify(&self.all_tasks_done, st.joiners, usize::MAX);
         }
         Ok(())
     }

@@ -137,3 +137,16 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         self.counters().failed
     }
 }
+
+/// `task_done`'s counting, the same under either core's lock: one task fewer (and one more
+/// failed, when `failed`); true when that was the last, so the caller wakes the joiners.
+/// Fails, changing nothing, when no task is unfinished.
+pub(crate) fn mark_done(
+    unfinished: &mut usize,
+    failed_tasks: &mut usize,
+    failed: bool,
+) -> Result<bool, TaskDoneError> {
+    *unfinished = unfinished.checked_sub(1).ok_or(TaskDoneError)?;
+    *failed_tasks += usize::from(failed);
+    Ok(*unfinished == 0)
+}

@@ -5,9 +5,11 @@
 use std::collections::VecDeque;
 use std::panic::resume_unwind;
 
+use crate::batch::push_front_items;
 use crate::order::Order;
 use crate::queue::Counters;
 use crate::sync::Ordering;
+use crate::tasks::mark_done;
 use crate::two_sides::TwoSides;
 use crate::wait::{Cond, Wait};
 use crate::{GetError, PutError, TaskDoneError};
@@ -40,12 +42,8 @@ impl<T, O: Order<T>> TwoSides<T, O> {
                 .capacity
                 .map_or(usize::MAX, |cap| cap.saturating_sub(queued));
             let n = room.min(items.len());
-            // One item at a time out of `items`, not a `drain`: if a push panics, a `Drain`
-            // would drop the items after it inside the unwinding call, under the lock.
             let pushed = self.store_call(&mut st, None, |store, _| {
-                for _ in 0..n {
-                    store.push(items.pop_front().expect("n <= items.len()"));
-                }
+                push_front_items(store, &mut items, n)
             });
             if let Err(panic) = pushed {
                 // The items not yet pushed were never accepted: dropped here, unlocked.
@@ -95,14 +93,9 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     }
 
     pub(crate) fn finish_task(&self, failed: bool) -> Result<(), TaskDoneError> {
-        let mut st = self.lock();
-        if st.unfinished == 0 {
-            return Err(TaskDoneError);
-        }
-        st.unfinished -= 1;
-        st.failed += usize::from(failed);
-        if st.unfinished == 0 {
-            self.notify(&mut st, Cond::AllTasksDone, usize::MAX);
+        let st = &mut *self.lock();
+        if mark_done(&mut st.unfinished, &mut st.failed, failed)? {
+            self.notify(st, Cond::AllTasksDone, usize::MAX);
         }
         Ok(())
     }
