@@ -1,12 +1,12 @@
-//! The one blocking, task-tracking implementation, shared by all three orders.
+//! The two-sided core: `one_lock.rs` with the lock split in two, written as a diff from it.
+//! `Queue` runs on it ([`Design::TwoSides`](crate::Design), spinning or not).
 //!
-//! # The two sides
+//! # What changes, and why
 //!
-//! CPython's `queue.Queue` guards everything with one mutex. That is the simplest correct
-//! design, and it is where ours started — but when a producer and a consumer run on two
-//! cores, every item makes the one lock word travel between them twice, and that traffic, not
-//! the work, becomes the cost of an item (`docs/decisions.md` has the profile). So, like Java's `LinkedBlockingQueue`, the
-//! queue has two sides with a lock each:
+//! The one-lock core is the simplest correct design — but when a producer and a consumer run
+//! on two cores, every item makes the one lock word travel between them twice, and that
+//! traffic, not the work, becomes the cost of an item. So, like Java's `LinkedBlockingQueue`,
+//! this queue has two sides with a lock each:
 //!
 //! - the **put side**, `state`: the storage (`O`, where puts go) and every counter;
 //! - the **get side**, `head`: the oldest items, already moved out of the storage, in the order
@@ -20,31 +20,22 @@
 //! CPython's one-lock design does — except after a `get_batch` whose `Ord` panicked midway:
 //! what it had moved stays in `head` and is served first (see [`Priority`]).
 //!
+//! What it costs: a getter that finds the head empty takes both locks; a putter that must
+//! sleep takes the head's lock too (below); the putters must estimate the head's length
+//! (`head_estimate`); and the whole counting rule (`store_call.rs`) must see both sides.
+//! Only a FIFO gains ([`Order::MOVES_ALL`]): a LIFO or priority order moves one item per
+//! refill, so `bounded` gives those the one-lock core. What it buys is measured in the
+//! README's "Ablation" section.
+//!
 //! Lock order: `head` before `state`, always — a getter holds `head` while it refills it; no
 //! code takes `head` while it holds `state`, so the two locks cannot deadlock.
 //!
-//! # The lock design
+//! # The lock design: the one-lock core's, with one change
 //!
-//! Three `Condvar`s, all on `state`'s mutex, name the three things a thread can wait for, as in
-//! CPython. A thread always re-checks its condition in a `while` loop after waking, so a wakeup
-//! is only ever a hint (the loop is `wait_until`, in `wait.rs`).
-//!
-//! | condition        | who waits on it        | who notifies it                  | how          |
-//! |------------------|------------------------|----------------------------------|--------------|
-//! | `not_empty`      | `get`, `get_batch`     | a put (one per item added)       | `notify_one` |
-//! | `not_full`       | `put`, `put_batch`     | a get (one per slot freed)       | `notify_one` |
-//! | `all_tasks_done` | `join`                 | the `task_done` that reaches 0   | `notify_all` |
-//! | all three        |                        | `shutdown`, `shutdown_now`       | `notify_all` |
-//!
-//! Why `notify_one` for items and slots: one item can satisfy only one getter, and one free
-//! slot only one putter, so waking more would just make them fight for the lock and go back to
-//! sleep (a thundering herd). It cannot lose a wakeup, because a woken thread always either
-//! uses what it was woken for or, if a barging thread took it first, goes back to waiting with
-//! nothing lost — that barging thread was served instead. When a batch adds or frees `n` at
-//! once, up to `n` threads are woken (all of them, with one `notify_all`, when `n` covers every
-//! waiter). Why `notify_all` for `all_tasks_done` and shutdown: those are broadcast facts —
-//! every joiner wants to know the count reached zero, every blocked thread must learn of the
-//! shutdown (CPython gh-117531 was a shutdown that woke only some of them).
+//! The three `Condvar`s, who waits on each, who notifies it and why `notify_one` vs
+//! `notify_all`: all as in `one_lock.rs`, all three on `state`'s mutex, the `while` loop in
+//! `wait.rs::wait_until`. What changes is who can free a slot: a getter holding only `head`'s
+//! lock — the next section.
 //!
 //! Each condition has a count of the threads waiting on it, so that a put with no getter
 //! asleep skips the `notify` (a system call on most platforms). A waiter counts itself before
