@@ -1,15 +1,14 @@
 //! The public methods: constructors, the put and get families, shutdown, and inspection.
 //!
-//! Each is a few lines over the blocking core in `queue.rs`; the waiting, the notifying and
-//! the bookkeeping all happen there.
+//! Each is one line over the queue's core (`one_lock.rs` or `two_sides.rs`, see `queue.rs`);
+//! the waiting, the notifying and the bookkeeping all happen there.
 
 use std::fmt;
 use std::time::Duration;
 
 use crate::order::Order;
-use crate::queue::BlockingQueue;
-use crate::sync::Ordering;
-use crate::wait::{Cond, Wait};
+use crate::queue::{on_core, BlockingQueue};
+use crate::wait::Wait;
 use crate::{GetError, PutError};
 
 impl<T, O: Order<T>> BlockingQueue<T, O> {
@@ -67,7 +66,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.len(), 1);
     /// ```
     pub fn put(&self, item: T) -> Result<(), PutError<T>> {
-        self.put_inner(item, Wait::Forever)
+        on_core!(self, c => c.put(item, Wait::Forever))
     }
 
     /// Puts `item` if there is room right now (Python's `put_nowait`).
@@ -80,7 +79,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.try_put(2), Err(PutError::Full(2)));
     /// ```
     pub fn try_put(&self, item: T) -> Result<(), PutError<T>> {
-        self.put_inner(item, Wait::Never)
+        on_core!(self, c => c.put(item, Wait::Never))
     }
 
     /// Puts `item`, blocking at most `timeout` for room. `Duration::MAX` waits forever.
@@ -95,7 +94,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(err, PutError::Timeout(2));
     /// ```
     pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
-        self.put_inner(item, Wait::timeout(timeout))
+        on_core!(self, c => c.put(item, Wait::timeout(timeout)))
     }
 
     /// Takes the next item, blocking while the queue is empty.
@@ -113,7 +112,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.get(), Err(GetError::ShutDown));
     /// ```
     pub fn get(&self) -> Result<T, GetError> {
-        self.get_inner(Wait::Forever)
+        on_core!(self, c => c.get(Wait::Forever))
     }
 
     /// Takes the next item if there is one right now (Python's `get_nowait`).
@@ -127,7 +126,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.try_get(), Ok(5));
     /// ```
     pub fn try_get(&self) -> Result<T, GetError> {
-        self.get_inner(Wait::Never)
+        on_core!(self, c => c.get(Wait::Never))
     }
 
     /// Takes the next item, blocking at most `timeout`. `Duration::MAX` waits forever.
@@ -140,7 +139,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.get_timeout(Duration::from_millis(1)), Err(GetError::Timeout));
     /// ```
     pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
-        self.get_inner(Wait::timeout(timeout))
+        on_core!(self, c => c.get(Wait::timeout(timeout)))
     }
 
     /// Shuts the queue down (CPython 3.13's `shutdown()`): every put fails from now on, gets
@@ -160,10 +159,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.get(), Ok(1));
     /// ```
     pub fn shutdown(&self) {
-        let mut st = self.lock();
-        st.shutdown = true;
-        self.notify(&mut st, Cond::NotEmpty, usize::MAX);
-        self.notify(&mut st, Cond::NotFull, usize::MAX);
+        on_core!(self, c => c.shutdown())
     }
 
     /// Shuts down like [`shutdown`](Self::shutdown), and also removes every queued item and
@@ -184,32 +180,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// q.join(); // returns at once
     /// ```
     pub fn shutdown_now(&self) -> Vec<T> {
-        let mut head = self.lock_head();
-        let mut st = self.lock();
-        st.shutdown = true;
-        // `take` runs no user code (but a user's `Default`, which could only panic before
-        // anything moved: that panic goes on with the locks released). Sorting (for
-        // `Priority`) waits until the locks are released.
-        let store = match self.store_call(&mut st, None, |store, _| std::mem::take(store)) {
-            Ok(store) => store,
-            Err(panic) => {
-                drop((st, head));
-                std::panic::resume_unwind(panic)
-            }
-        };
-        // The head holds the oldest items: they come first.
-        let mut taken: Vec<T> = std::mem::take(&mut *head).into();
-        self.head_len.store(0, Ordering::Relaxed);
-        st.head_estimate = 0;
-        st.unfinished = st.unfinished.saturating_sub(taken.len() + store.len());
-        self.notify(&mut st, Cond::NotEmpty, usize::MAX);
-        self.notify(&mut st, Cond::NotFull, usize::MAX);
-        if st.unfinished == 0 {
-            self.notify(&mut st, Cond::AllTasksDone, usize::MAX);
-        }
-        drop((st, head));
-        taken.extend(store.into_vec());
-        taken
+        on_core!(self, c => c.shutdown_now())
     }
 
     /// The number of queued items. Like Python's `qsize()`, it may be stale by the time you
@@ -221,7 +192,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.len(), 1);
     /// ```
     pub fn len(&self) -> usize {
-        self.queued().0
+        self.counters().len
     }
 
     /// True when no item is queued.
@@ -242,7 +213,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert!(q.is_full());
     /// ```
     pub fn is_full(&self) -> bool {
-        self.capacity.is_some_and(|cap| self.len() >= cap)
+        self.capacity().is_some_and(|cap| self.len() >= cap)
     }
 
     /// The capacity given to [`bounded`](Self::bounded); `None` for an unbounded queue.
@@ -251,7 +222,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(queue::Queue::<u8>::bounded(3).capacity(), Some(3));
     /// ```
     pub fn capacity(&self) -> Option<usize> {
-        self.capacity
+        on_core!(self, c => c.capacity)
     }
 
     /// True once [`shutdown`](Self::shutdown) or [`shutdown_now`](Self::shutdown_now) ran.
@@ -263,7 +234,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert!(q.is_shutdown());
     /// ```
     pub fn is_shutdown(&self) -> bool {
-        self.lock().shutdown
+        self.counters().shutdown
     }
 }
 
@@ -293,13 +264,13 @@ impl<T, O: Order<T>> fmt::Debug for BlockingQueue<T, O> {
     /// );
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (len, st) = self.queued();
+        let counters = self.counters();
         f.debug_struct("BlockingQueue")
-            .field("len", &len)
-            .field("capacity", &self.capacity)
-            .field("unfinished_tasks", &st.unfinished)
-            .field("failed_tasks", &st.failed)
-            .field("is_shutdown", &st.shutdown)
+            .field("len", &counters.len)
+            .field("capacity", &self.capacity())
+            .field("unfinished_tasks", &counters.unfinished)
+            .field("failed_tasks", &counters.failed)
+            .field("is_shutdown", &counters.shutdown)
             .finish()
     }
 }

@@ -5,12 +5,11 @@
 //! load. Each item still counts once for `task_done`/`join`.
 
 use std::collections::VecDeque;
-use std::panic::resume_unwind;
 use std::time::Duration;
 
 use crate::order::Order;
-use crate::queue::BlockingQueue;
-use crate::wait::{Cond, Wait};
+use crate::queue::{on_core, BlockingQueue};
+use crate::wait::Wait;
 use crate::{GetError, PutError};
 
 impl<T, O: Order<T>> BlockingQueue<T, O> {
@@ -23,10 +22,13 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// # Panics
     ///
     /// If `max` is 0: a batch of nothing would either return at once (a busy loop for a caller
-    /// that loops) or block for nothing. If `O`'s storage panics (a user's `Ord`) midway, the
-    /// panic reaches the caller and **no item is lost**: the items this batch had already
-    /// taken stay queued on the get side and are served first; the one being taken stays in
-    /// the storage; nothing is counted as done or failed (see [`Priority`](crate::Priority)).
+    /// that loops) or block for nothing. The batch's items leave the storage one `pop` at a
+    /// time (`Order::move_to_head`, under the locks); if a pop panics (a user's `Ord`), the
+    /// panic reaches the caller after the locks are released and **no item is lost**: the
+    /// items popped before it stay queued on the get side and are served first; the one being
+    /// popped stays in the storage; nothing is counted as done or failed (see
+    /// [`Priority`](crate::Priority)). Only an [`Order`] of your own that drops an item while
+    /// panicking loses it, and that item counts as a done, failed task.
     ///
     /// ```
     /// use queue::Queue;
@@ -65,12 +67,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
             max > 0,
             "get_batch(0): a batch of at most 0 items can never be served; ask for max >= 1"
         );
-        // One pass over the head for the whole batch, and one `room_freed` for it: up to `n`
-        // putters wake at once (a single `notify_all` when that covers them all).
-        self.take_from_head(max, wait, |head| {
-            let n = max.min(head.len());
-            head.drain(..n).collect()
-        })
+        on_core!(self, c => c.get_batch(max, wait))
     }
 
     /// Puts every item of `items`, in order, blocking while the queue is full; each accepted
@@ -98,38 +95,18 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.put_batch([4, 5]), Err(PutError::ShutDown(vec![4, 5])));
     /// ```
     pub fn put_batch(&self, items: impl IntoIterator<Item = T>) -> Result<(), PutError<Vec<T>>> {
-        let mut items: VecDeque<T> = items.into_iter().collect();
-        let mut st = self.lock();
-        loop {
-            // An empty batch has nothing to wait for (but still fails on a shut-down queue).
-            (st, _) = self.wait_until(st, Cond::NotFull, Wait::Forever, |st| {
-                st.shutdown || items.is_empty() || self.has_room(st)
-            });
-            if st.shutdown {
-                return Err(PutError::ShutDown(items.into()));
-            }
-            // The head's estimate is never too low, so this never overfills. (Saturating: an
-            // empty batch skipped `has_room`, and the estimate may be high.)
-            let queued = st.store.len() + st.head_estimate;
-            let room = self
-                .capacity
-                .map_or(usize::MAX, |cap| cap.saturating_sub(queued));
-            let n = room.min(items.len());
-            // One item at a time out of `items`, not a `drain`: if a push panics, a `Drain`
-            // would drop the items after it inside the unwinding call, under the lock.
-            let pushed = self.store_call(&mut st, None, |store, _| {
-                for _ in 0..n {
-                    store.push(items.pop_front().expect("n <= items.len()"));
-                }
-            });
-            if let Err(panic) = pushed {
-                // The items not yet pushed were never accepted: dropped here, unlocked.
-                drop((st, items));
-                resume_unwind(panic);
-            }
-            if items.is_empty() {
-                return Ok(());
-            }
-        }
+        // Collected first, so the iterator never runs under a lock.
+        let items: VecDeque<T> = items.into_iter().collect();
+        on_core!(self, c => c.put_batch(items))
+    }
+}
+
+/// Moves the first `n` of `items` into `store`, one at a time — not a `drain`: if a push panics
+/// (a user's `Ord`), a `Drain` would drop the items after it inside the unwinding call, under
+/// the lock; this way they stay in `items`, and the caller drops them after unlocking. Both
+/// cores' `put_batch` call it inside their storage call.
+pub(crate) fn push_front_items<T, O: Order<T>>(store: &mut O, items: &mut VecDeque<T>, n: usize) {
+    for _ in 0..n {
+        store.push(items.pop_front().expect("n <= items.len()"));
     }
 }

@@ -52,6 +52,19 @@ pub trait Order<T>: Default {
     /// ```
     const CALLS_USER_CODE: bool = true;
 
+    /// Whether [`move_to_head`](Self::move_to_head) moves *everything* (nothing put later can
+    /// be served before what is queued, as in [`Fifo`]). Such an order gets the two-sided
+    /// design from `bounded`/`unbounded`; any other runs on one lock (see
+    /// [`Design`](crate::Design)). The default, false, is right for any order.
+    ///
+    /// ```
+    /// use queue::{Fifo, Lifo, Order};
+    ///
+    /// assert!(<Fifo<u8> as Order<u8>>::MOVES_ALL);
+    /// assert!(!<Lifo<u8> as Order<u8>>::MOVES_ALL);
+    /// ```
+    const MOVES_ALL: bool = false;
+
     /// The number of items stored.
     fn len(&self) -> usize;
 
@@ -191,6 +204,7 @@ impl<T: Ord> Default for Priority<T> {
 
 impl<T> Order<T> for Fifo<T> {
     const CALLS_USER_CODE: bool = false;
+    const MOVES_ALL: bool = true;
     fn len(&self) -> usize {
         self.0.len()
     }

@@ -1,106 +1,20 @@
-//! The one blocking, task-tracking implementation, shared by all three orders.
+//! The queue users name, over one of two cores: the one-lock design (`one_lock.rs`, CPython's)
+//! or the two-sided one (`two_sides.rs`, Java's `LinkedBlockingQueue`), chosen at
+//! construction ([`Design`]).
 //!
-//! # The two sides
-//!
-//! CPython's `queue.Queue` guards everything with one mutex. That is the simplest correct
-//! design, and it is where ours started — but when a producer and a consumer run on two
-//! cores, every item makes the one lock word travel between them twice (measured: 76% of an
-//! SPSC benchmark in the lock's compare-and-swap). So, like Java's `LinkedBlockingQueue`, the
-//! queue has two sides with a lock each:
-//!
-//! - the **put side**, `state`: the storage (`O`, where puts go) and every counter;
-//! - the **get side**, `head`: the oldest items, already moved out of the storage, in the order
-//!   they will be served. A getter takes from `head` holding only `head`'s lock.
-//!
-//! Only when `head` runs dry does a getter take the put side's lock as well, and move items
-//! over with [`Order::move_to_head`]: a FIFO moves *all* of them at once, so a consumer that
-//! keeps up with a producer meets it on a lock once per batch rather than once per item. A
-//! LIFO or priority order must move only what is served right away (an item put later may have
-//! to come out first), so for them `head` is empty whenever its lock is free and they work as
-//! CPython's one-lock design does — except after a `get_batch` whose `Ord` panicked midway:
-//! what it had moved stays in `head` and is served first (see [`Priority`]).
-//!
-//! Lock order: `head` before `state`, always — a getter holds `head` while it refills it; no
-//! code takes `head` while it holds `state`, so the two locks cannot deadlock.
-//!
-//! # The lock design
-//!
-//! Three `Condvar`s, all on `state`'s mutex, name the three things a thread can wait for, as in
-//! CPython. A thread always re-checks its condition in a `while` loop after waking, so a wakeup
-//! is only ever a hint (the loop is [`wait_until`](BlockingQueue::wait_until), in `wait.rs`).
-//!
-//! | condition        | who waits on it        | who notifies it                  | how          |
-//! |------------------|------------------------|----------------------------------|--------------|
-//! | `not_empty`      | `get`, `get_batch`     | a put (one per item added)       | `notify_one` |
-//! | `not_full`       | `put`, `put_batch`     | a get (one per slot freed)       | `notify_one` |
-//! | `all_tasks_done` | `join`                 | the `task_done` that reaches 0   | `notify_all` |
-//! | all three        |                        | `shutdown`, `shutdown_now`       | `notify_all` |
-//!
-//! Why `notify_one` for items and slots: one item can satisfy only one getter, and one free
-//! slot only one putter, so waking more would just make them fight for the lock and go back to
-//! sleep (a thundering herd). It cannot lose a wakeup, because a woken thread always either
-//! uses what it was woken for or, if a barging thread took it first, goes back to waiting with
-//! nothing lost — that barging thread was served instead. When a batch adds or frees `n` at
-//! once, up to `n` threads are woken (all of them, with one `notify_all`, when `n` covers every
-//! waiter). Why `notify_all` for `all_tasks_done` and shutdown: those are broadcast facts —
-//! every joiner wants to know the count reached zero, every blocked thread must learn of the
-//! shutdown (CPython gh-117531 was a shutdown that woke only some of them).
-//!
-//! Each condition has a count of the threads waiting on it, so that a put with no getter
-//! asleep skips the `notify` (a system call on most platforms). A waiter counts itself before
-//! it sleeps and uncounts itself after it wakes: a notify may be wasted, never missing.
-//!
-//! ## The one wakeup that crosses sides
-//!
-//! Getters and joiners sleep until something happens on the put side, under its lock — the
-//! classic pattern. A *putter* sleeps until a getter frees a slot, and getters free slots
-//! holding only `head`'s lock. So that is the lock a putter announces itself under: before it
-//! sleeps, it counts itself in `waiting_putters` *holding `head`'s lock* (it lets go of
-//! `state`'s first, keeping the lock order), then takes `state`'s lock again and re-checks for
-//! room; a getter reads `waiting_putters` before it lets go of `head`'s lock. The head lock
-//! orders the two: either the getter's critical section came first, and the putter's re-check
-//! sees the room it made (`head_len`, also written under that lock), or the putter's came
-//! first, and the getter sees it counted and takes `state`'s lock to notify. If the getter
-//! gets that lock before the putter's re-check, the re-check sees the room; if after, the
-//! putter held the lock until it was asleep on the condvar, and the notify wakes it. The
-//! detour costs a putter two extra lock operations, only on its way to sleep; a getter pays
-//! nothing extra per item.
-//!
-//! The put side does not read `head_len` on every put: it keeps `head_estimate`, the head's
-//! length at the last refill, which can only be too high (getters shrink the head; only a
-//! refill, under both locks, grows it). Only when the queue *looks* full is `head_len` read.
-//!
-//! # Counters follow the storage
-//!
-//! Every change to the storage goes through `store_call` (`store_call.rs`), which compares the
-//! queue's length before and after and does all the bookkeeping (unfinished tasks,
-//! notifications) from that difference — on the normal path and when the storage call panics
-//! alike. That one rule is what keeps the queue consistent when a user's `Ord` panics (see
-//! [`Priority`]). The panic is caught there, under the locks, and resumed by the caller only
-//! after it released them: no item's `Drop` runs while the queue holds a lock, on any path
-//! (items leave the queue only by being returned, or dropped by the caller after unlocking).
-//!
-//! Before its first sleep, a getter or putter spins briefly on lock-free hints of the lengths
-//! (`spin.rs`); that is a speed-up only, and loom builds leave it out.
+//! Why a value chosen at construction, not a type: every public method, `TaskGuard`, `Iter`
+//! and `WorkerPool` are written once, over both cores; the differential tests and the
+//! ablation build both designs as the same type. The price is one `match` per operation on a
+//! field that never changes — a branch the processor predicts every time.
 
-use std::collections::VecDeque;
-use std::marker::PhantomData;
-use std::panic::resume_unwind;
-
-use crossbeam_utils::CachePadded;
-
+use crate::one_lock::OneLock;
 use crate::order::{Fifo, Lifo, Order, Priority};
-use crate::reentry;
-use crate::spin::StoreHint;
-use crate::sync::{AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
-use crate::wait::{Cond, Wait};
-use crate::{GetError, PutError};
+use crate::two_sides::TwoSides;
 
 /// A blocking queue with task tracking, generic over its storage order `O`.
 ///
 /// Use it through the aliases [`Queue`], [`LifoQueue`] and [`PriorityQueue`]; the order only
-/// decides which item a get returns, every other behaviour is this one implementation.
-/// Share it by reference (scoped threads) or in an `Arc`.
+/// decides which item a get returns. Share it by reference (scoped threads) or in an `Arc`.
 ///
 /// ```
 /// use queue::Queue;
@@ -113,33 +27,31 @@ use crate::{GetError, PutError};
 /// });
 /// ```
 pub struct BlockingQueue<T, O: Order<T>> {
-    /// The get side: the oldest items, in the order they are served ("The two sides").
-    ///
-    /// Each side's lock sits on cache lines of its own (`CachePadded`), like the counters
-    /// below: if `head`'s lock shared a line with `state`'s, the two sides would fight over
-    /// the line even though they never wait for each other's lock.
-    pub(crate) head: CachePadded<Mutex<VecDeque<T>>>,
-    /// `head.len()`, stored by getters under `head`'s lock, read by putters without it.
-    /// On its own cache line, apart from `waiting_putters`, which the other side writes.
-    pub(crate) head_len: CachePadded<AtomicUsize>,
-    /// The put side: the storage and every counter.
-    pub(crate) state: CachePadded<Mutex<State<O>>>,
-    pub(crate) not_empty: Condvar,
-    pub(crate) not_full: Condvar,
-    pub(crate) all_tasks_done: Condvar,
-    /// Putters asleep on `not_full`: counted in under `head`'s lock (see "The one wakeup that
-    /// crosses sides"), counted out after waking; read by getters under `head`'s lock.
-    pub(crate) waiting_putters: CachePadded<AtomicUsize>,
-    /// Fixed at construction, so it lives outside the locks. `None` = unbounded.
-    pub(crate) capacity: Option<usize>,
-    /// Whether the storage holds items, readable without the lock, for spinning (`spin.rs`).
-    pub(crate) store_hint: StoreHint,
-    // `fn() -> T`, not `T`: the queue owns its items through `O` and `head`; this only names
-    // `T`, and it must not make the queue `!Sync` for a `T` that is `Send` but not `Sync`.
-    _item: PhantomData<fn() -> T>,
+    pub(crate) core: Core<T, O>,
 }
 
-/// First in, first out: Python's `queue.Queue`.
+// A queue is built once and shared: the padding of the two-sided variant costs memory once,
+// while a `Box` would cost a pointer chase on every operation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Core<T, O: Order<T>> {
+    OneLock(OneLock<T, O>),
+    TwoSides(TwoSides<T, O>),
+}
+
+/// Which core a queue runs on (see [`BlockingQueue::with_design`]). Every design gives the
+/// same observable results; they differ in speed only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Design {
+    /// CPython's: one lock, three condition variables. `LifoQueue` and `PriorityQueue`.
+    OneLock,
+    /// Two locks, one for putters, one for getters (Java's `LinkedBlockingQueue`); sleeps
+    /// at once when it must wait.
+    TwoSides,
+    /// `TwoSides`, and spins briefly on lock-free hints before it sleeps. `Queue`.
+    TwoSidesSpinning,
+}
+
+/// First in, first out: Python's `queue.Queue` (on [`Design::TwoSidesSpinning`]).
 ///
 /// ```
 /// let q = queue::Queue::unbounded();
@@ -148,7 +60,7 @@ pub struct BlockingQueue<T, O: Order<T>> {
 /// ```
 pub type Queue<T> = BlockingQueue<T, Fifo<T>>;
 
-/// Last in, first out: Python's `queue.LifoQueue`.
+/// Last in, first out: Python's `queue.LifoQueue` (on [`Design::OneLock`]).
 ///
 /// ```
 /// let q = queue::LifoQueue::unbounded();
@@ -157,8 +69,8 @@ pub type Queue<T> = BlockingQueue<T, Fifo<T>>;
 /// ```
 pub type LifoQueue<T> = BlockingQueue<T, Lifo<T>>;
 
-/// Smallest first: Python's `queue.PriorityQueue` (see [`Priority`] for largest first and
-/// for what happens when `T`'s `Ord` panics).
+/// Smallest first: Python's `queue.PriorityQueue`, on [`Design::OneLock`] (see [`Priority`]
+/// for largest first and for what happens when `T`'s `Ord` panics).
 ///
 /// ```
 /// let q = queue::PriorityQueue::unbounded();
@@ -167,199 +79,82 @@ pub type LifoQueue<T> = BlockingQueue<T, Lifo<T>>;
 /// ```
 pub type PriorityQueue<T> = BlockingQueue<T, Priority<T>>;
 
-/// Everything the put side's lock guards.
-pub(crate) struct State<O> {
-    pub(crate) store: O,
-    /// At least the head's length (see "The one wakeup that crosses sides").
-    pub(crate) head_estimate: usize,
-    /// Items put and not yet marked done (CPython's `unfinished_tasks`).
+/// The counters, read under the lock(s) in one go.
+pub(crate) struct Counters {
+    pub(crate) len: usize,
     pub(crate) unfinished: usize,
-    /// Tasks that ended in a panic (a `TaskGuard` dropped while unwinding, an item a user's
-    /// `Order` dropped in a panicking storage call).
     pub(crate) failed: usize,
     pub(crate) shutdown: bool,
-    /// Threads asleep on `not_empty` and `all_tasks_done` (see "The lock design").
-    pub(crate) waiting_getters: usize,
-    pub(crate) waiting_joiners: usize,
 }
 
-pub(crate) type Guard<'a, O> = MutexGuard<'a, State<O>>;
+/// Runs the same expression on whichever core the queue has.
+macro_rules! on_core {
+    ($queue:expr, $core:ident => $body:expr) => {
+        match &$queue.core {
+            $crate::queue::Core::OneLock($core) => $body,
+            $crate::queue::Core::TwoSides($core) => $body,
+        }
+    };
+}
+pub(crate) use on_core;
 
 impl<T, O: Order<T>> BlockingQueue<T, O> {
-    pub(crate) fn with_capacity(capacity: Option<usize>) -> Self {
-        BlockingQueue {
-            head: CachePadded::new(Mutex::new(VecDeque::new())),
-            head_len: CachePadded::new(AtomicUsize::new(0)),
-            state: CachePadded::new(Mutex::new(State {
-                store: O::default(),
-                head_estimate: 0,
-                unfinished: 0,
-                failed: 0,
-                shutdown: false,
-                waiting_getters: 0,
-                waiting_joiners: 0,
-            })),
-            not_empty: Condvar::new(),
-            not_full: Condvar::new(),
-            all_tasks_done: Condvar::new(),
-            waiting_putters: CachePadded::new(AtomicUsize::new(0)),
-            capacity,
-            store_hint: StoreHint::new(),
-            _item: PhantomData,
-        }
-    }
-
-    /// Locks the put side, recovering from poisoning.
+    /// A queue on the core of your choice; `capacity` `None` is unbounded. `bounded` and
+    /// `unbounded` choose [`Design::TwoSidesSpinning`] for a FIFO order (one that
+    /// [moves all](Order::MOVES_ALL) to the getters' side) and [`Design::OneLock`] for any
+    /// other: the two sides only pay off when getters can take a whole batch at once.
     ///
-    /// Why recovering is sound: the only code that can panic while this lock is held is a
-    /// storage call (a user's `Ord`), and `store_call` catches that panic and restores every
-    /// invariant before the lock is released — so the lock is not even poisoned by it. A
-    /// poisoned lock could only come from a bug of ours; refusing it would turn one panic into
-    /// a panic on every later call.
+    /// # Panics
     ///
-    /// For an order that runs user code, a contended lock first checks that this thread is not
-    /// inside one of this queue's storage calls, which would wait for itself (`reentry.rs`).
-    pub(crate) fn lock(&self) -> Guard<'_, O> {
-        reentry::lock(&self.state, self.id(), O::CALLS_USER_CODE)
-    }
-
-    /// Locks the get side, recovering from poisoning: a `VecDeque` that only our own code
-    /// changes cannot be left half-changed — the one panic possible while it is held is
-    /// a refill's storage call, which `store_call` catches and accounts for. (A `cmp` calling
-    /// back into the queue panics holding it, inside that call, and poisons it; that is
-    /// exactly such a caught panic.)
-    pub(crate) fn lock_head(&self) -> MutexGuard<'_, VecDeque<T>> {
-        reentry::lock(&self.head, self.id(), O::CALLS_USER_CODE)
-    }
-
-    /// This queue's identity for `reentry.rs`: its address, stable while it is borrowed.
-    pub(crate) fn id(&self) -> usize {
-        std::ptr::from_ref(self) as usize
-    }
-
-    /// Whether a put fits now. Trusts `head_estimate` when it says yes (it can only be too
-    /// high); re-reads the real head length before saying no.
-    pub(crate) fn has_room(&self, st: &mut State<O>) -> bool {
-        let Some(cap) = self.capacity else {
-            return true;
+    /// If `capacity` is `Some(0)`, as [`bounded`](Self::bounded) does.
+    ///
+    /// ```
+    /// use queue::{Design, Queue};
+    ///
+    /// let q: Queue<u8> = Queue::with_design(Some(2), Design::OneLock);
+    /// q.put_batch([1, 2]).unwrap();
+    /// assert!(q.is_full());
+    /// assert_eq!(q.get(), Ok(1));
+    /// ```
+    pub fn with_design(capacity: Option<usize>, design: Design) -> Self {
+        assert!(
+            capacity != Some(0),
+            "a queue's capacity must be at least 1; for a queue without a limit use unbounded()"
+        );
+        let core = match design {
+            Design::OneLock => Core::OneLock(OneLock::new(capacity)),
+            Design::TwoSides => Core::TwoSides(TwoSides::new(capacity, false)),
+            Design::TwoSidesSpinning => Core::TwoSides(TwoSides::new(capacity, true)),
         };
-        if st.store.len() + st.head_estimate < cap {
-            return true;
-        }
-        st.head_estimate = self.head_len.load(Ordering::Relaxed);
-        st.store.len() + st.head_estimate < cap
+        BlockingQueue { core }
     }
 
-    /// The number of queued items, on both sides (for `len`, `is_full`, `Debug`).
-    pub(crate) fn queued(&self) -> (usize, Guard<'_, O>) {
-        let head = self.lock_head();
-        let st = self.lock();
-        (head.len() + st.store.len(), st)
+    pub(crate) fn with_capacity(capacity: Option<usize>) -> Self {
+        let design = if O::MOVES_ALL {
+            Design::TwoSidesSpinning
+        } else {
+            Design::OneLock
+        };
+        Self::with_design(capacity, design)
     }
 
-    pub(crate) fn put_inner(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
-        let st = self.lock();
-        // Shut down wins over full: CPython 3.13 checks `is_shutdown` first, and so do we.
-        let (mut st, ready) = self.wait_until(st, Cond::NotFull, wait, |st| {
-            st.shutdown || self.has_room(st)
-        });
-        match (ready, st.shutdown, wait) {
-            (_, true, _) => Err(PutError::ShutDown(item)),
-            (true, false, _) => {
-                let pushed = self.store_call(&mut st, None, |store, _| store.push(item));
-                drop(st);
-                // A panicking `Ord` reaches the caller only now, with the lock released.
-                pushed.unwrap_or_else(|panic| resume_unwind(panic));
-                Ok(())
-            }
-            (false, false, Wait::Never) => Err(PutError::Full(item)),
-            (false, false, _) => Err(PutError::Timeout(item)),
-        }
-    }
-
-    pub(crate) fn get_inner(&self, wait: Wait) -> Result<T, GetError> {
-        self.take_from_head(1, wait, |head| {
-            head.pop_front()
-                .expect("take_from_head serves at least one item")
-        })
-    }
-
-    /// The get side of every get: serves `take` from `head` once it holds at least
-    /// `min(max, queued)` items (and at least one), blocking per `wait` while nothing is queued.
-    /// `take` removes at most `max` items and cannot panic (it only pops and collects).
-    pub(crate) fn take_from_head<R>(
-        &self,
-        max: usize,
-        wait: Wait,
-        take: impl FnOnce(&mut VecDeque<T>) -> R,
-    ) -> Result<R, GetError> {
-        let mut spun = false;
-        loop {
-            if !spun && self.may_spin(Cond::NotEmpty, wait) {
-                // The fast path (`spin.rs`), before any lock: when both sides look empty, watch
-                // them for a moment rather than take `state`'s lock just to find nothing — that
-                // lock is the producer's, and every visit makes its lock word travel.
-                spun = true;
-                self.spin(Cond::NotEmpty);
-            }
-            let mut head = self.lock_head();
-            if head.len() < max {
-                let mut st = self.lock();
-                if head.is_empty() && st.store.is_empty() {
-                    // Nothing queued anywhere. Sleep on the put side only: holding `head` would
-                    // make every other getter wait for this one, past their own deadlines.
-                    drop(head);
-                    let (st, ready) = self.wait_until(st, Cond::NotEmpty, wait, |st| {
-                        st.shutdown || !st.store.is_empty() || self.head_has_items()
-                    });
-                    if !ready {
-                        return Err(match wait {
-                            Wait::Never => GetError::Empty,
-                            _ => GetError::Timeout,
-                        });
-                    }
-                    if st.shutdown && st.store.is_empty() && !self.head_has_items() {
-                        return Err(GetError::ShutDown);
-                    }
-                    // Items arrived (also after a shutdown: what was put is still delivered).
-                    // Take them the way every getter does, `head` first: a getter that went
-                    // straight to the storage could overtake older items another getter
-                    // moved to `head` meanwhile.
-                    continue;
-                }
-                let want = max - head.len();
-                let refilled = self.store_call(&mut st, Some(&mut *head), |store, head| {
-                    store.move_to_head(head.expect("a refill has a head"), want)
-                });
-                if let Err(panic) = refilled {
-                    // A panicking `Ord`: what the refill moved stays in `head`, served next.
-                    drop((st, head));
-                    resume_unwind(panic);
-                }
-            }
-            let len_before = head.len();
-            let out = take(&mut head);
-            let freed = len_before - head.len();
-            self.head_len.store(head.len(), Ordering::Relaxed);
-            // Read under `head`'s lock: see "The one wakeup that crosses sides".
-            let putters_asleep = self.waiting_putters.load(Ordering::Relaxed) > 0;
-            drop(head);
-            if freed > 0 && putters_asleep {
-                let mut st = self.lock();
-                self.notify(&mut st, Cond::NotFull, freed);
-            }
-            return Ok(out);
-        }
-    }
-
-    /// Whether the head holds items, asked by a getter about to sleep, under `state`'s lock.
+    /// The core this queue runs on.
     ///
-    /// Items reach the head only in a refill, under that lock, which stores `head_len` before
-    /// releasing it: so a `0` read here is the truth (no refill can run meanwhile), while a
-    /// positive value may be stale and only costs a look. Why a sleeping getter must ask at
-    /// all: the put that woke it may have been moved to the head by another getter's refill —
-    /// together with a second item that no one else will take (loom found this).
-    fn head_has_items(&self) -> bool {
-        self.head_len.load(Ordering::Relaxed) > 0
+    /// ```
+    /// use queue::{Design, LifoQueue, Queue};
+    ///
+    /// assert_eq!(Queue::<u8>::unbounded().design(), Design::TwoSidesSpinning);
+    /// assert_eq!(LifoQueue::<u8>::unbounded().design(), Design::OneLock);
+    /// ```
+    pub fn design(&self) -> Design {
+        match &self.core {
+            Core::OneLock(_) => Design::OneLock,
+            Core::TwoSides(c) if c.spins => Design::TwoSidesSpinning,
+            Core::TwoSides(_) => Design::TwoSides,
+        }
+    }
+
+    pub(crate) fn counters(&self) -> Counters {
+        on_core!(self, c => c.counters())
     }
 }

@@ -15,7 +15,7 @@
 //! What the put side publishes is only *whether* the storage holds items, and it writes that
 //! only when it changes. A spinning getter keeps a copy of the hint's cache line; a putter that
 //! wrote its length on every put would have to take that line back from the spinner's core
-//! every time (measured: the single most expensive instruction of an SPSC run).
+//! every time, and that write would sit on the putter's critical path.
 
 #[cfg(not(loom))]
 mod imp {
@@ -54,14 +54,13 @@ mod imp {
     }
 
     /// How many times `Backoff`'s schedule (spins growing to 64 pauses, then a few
-    /// `yield_now`s: ~5 µs on this project's machine) runs before a thread gives up and sleeps.
+    /// `yield_now`s) runs before a thread gives up and sleeps.
     ///
-    /// Why three: a thread that sleeps takes tens of µs here to be woken, and a hand-off
-    /// partner that arrives meanwhile finds nobody, spins, and goes to sleep too — once one side
-    /// sleeps, both tend to keep sleeping. A spin that outlasts a wakeup breaks that chain.
-    /// Measured on a capacity-1 hand-off with the two threads on two cores (`queue_pinned`):
-    /// one schedule 4.4–7.2 µs per item, three 0.69 µs; on one core, and for the other
-    /// workloads, no change. The price: a thread about to block burns up to ~15 µs of CPU first.
+    /// Why more than one: a sleeping thread takes longer to be woken than one schedule lasts,
+    /// and a hand-off partner that arrives meanwhile finds nobody, spins, and goes to sleep
+    /// too — once one side sleeps, both tend to keep sleeping. A spin that outlasts a wakeup
+    /// breaks that chain. The price: a thread about to block burns that much CPU first. How
+    /// the number was chosen, and what it bought, is in `docs/decisions.md`.
     const ROUNDS: usize = 3;
 
     /// Spins (boundedly) until `ready()` looks true or `ROUNDS` backoffs are exhausted.

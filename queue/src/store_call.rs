@@ -5,16 +5,16 @@ use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::order::Order;
-use crate::queue::{BlockingQueue, State};
 use crate::reentry::HookScope;
 use crate::sync::Ordering;
+use crate::two_sides::{State, TwoSides};
 use crate::wait::Cond;
 
 /// A panic caught in a storage call, to be resumed by the caller once it released its locks
-/// (and dropped whatever items it still holds) — see [`BlockingQueue::store_call`].
+/// (and dropped whatever items it still holds) — see `TwoSides::store_call`.
 pub(crate) type Caught = Box<dyn Any + Send + 'static>;
 
-impl<T, O: Order<T>> BlockingQueue<T, O> {
+impl<T, O: Order<T>> TwoSides<T, O> {
     /// Runs one storage call under `state`'s lock and makes the counters follow the queue's
     /// length (the storage's, plus the head's when the call moves items there — `head` is
     /// given, its lock held, exactly then).
@@ -56,7 +56,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         let after = queued(st, &head);
         if let Some(head) = &head {
             // Exact here, under both locks; from now on getters can only shrink the head, so
-            // the estimate stays at least the real length (see `has_room`).
+            // the estimate stays at least the real length (see `has_room_after_refresh`).
             st.head_estimate = head.len();
             self.head_len.store(head.len(), Ordering::Relaxed);
         }
@@ -77,7 +77,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
             if after > 0 {
                 self.notify(st, Cond::NotEmpty, 1);
             }
-            if self.has_room(st) {
+            if self.has_room_after_refresh(st) {
                 self.notify(st, Cond::NotFull, 1);
             }
             if st.unfinished == 0 {

@@ -2,14 +2,14 @@
 //!
 //! Every accepted item is one unfinished task until someone calls `task_done` for it (or a
 //! `TaskGuard` does). `join` waits for the count to reach zero, on the `all_tasks_done`
-//! condition of the lock design in `queue.rs`.
+//! condition of each core (`one_lock.rs`, `two_sides.rs`).
 
 use std::time::Duration;
 
 use crate::guard::TaskGuard;
 use crate::order::Order;
-use crate::queue::BlockingQueue;
-use crate::wait::{Cond, Wait};
+use crate::queue::{on_core, BlockingQueue};
+use crate::wait::Wait;
 use crate::{GetError, TaskDoneError};
 
 impl<T, O: Order<T>> BlockingQueue<T, O> {
@@ -35,16 +35,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
 
     /// `task_done`, also counting a failure when `failed`; used by `TaskGuard`'s drop.
     pub(crate) fn finish_task(&self, failed: bool) -> Result<(), TaskDoneError> {
-        let mut st = self.lock();
-        if st.unfinished == 0 {
-            return Err(TaskDoneError);
-        }
-        st.unfinished -= 1;
-        st.failed += usize::from(failed);
-        if st.unfinished == 0 {
-            self.notify(&mut st, Cond::AllTasksDone, usize::MAX);
-        }
-        Ok(())
+        on_core!(self, c => c.finish_task(failed))
     }
 
     /// Blocks until every item put so far has been marked done.
@@ -88,9 +79,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     }
 
     fn join_inner(&self, wait: Wait) -> bool {
-        let st = self.lock();
-        self.wait_until(st, Cond::AllTasksDone, wait, |st| st.unfinished == 0)
-            .1
+        on_core!(self, c => c.join(wait))
     }
 
     /// Like [`get`](Self::get), but the item comes in a [`TaskGuard`] that marks the task done
@@ -121,7 +110,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.unfinished_tasks(), 2);
     /// ```
     pub fn unfinished_tasks(&self) -> usize {
-        self.lock().unfinished
+        self.counters().unfinished
     }
 
     /// Tasks that ended in a panic: [`TaskGuard`]s dropped while their thread was panicking,
@@ -145,6 +134,19 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.failed_tasks(), 1);
     /// ```
     pub fn failed_tasks(&self) -> usize {
-        self.lock().failed
+        self.counters().failed
     }
+}
+
+/// `task_done`'s counting, the same under either core's lock: one task fewer (and one more
+/// failed, when `failed`); true when that was the last, so the caller wakes the joiners.
+/// Fails, changing nothing, when no task is unfinished.
+pub(crate) fn mark_done(
+    unfinished: &mut usize,
+    failed_tasks: &mut usize,
+    failed: bool,
+) -> Result<bool, TaskDoneError> {
+    *unfinished = unfinished.checked_sub(1).ok_or(TaskDoneError)?;
+    *failed_tasks += usize::from(failed);
+    Ok(*unfinished == 0)
 }

@@ -91,7 +91,7 @@ fn error_formats() {
     assert_eq!(boxed.to_string(), "queue is full");
 }
 
-/// Items a get has moved to the getters' side (the head, `src/queue.rs`) are still queued
+/// Items a get has moved to the getters' side (the head, `src/two_sides.rs`) are still queued
 /// items for everything that counts them, and come out first.
 #[test]
 fn the_head_counts_as_queued_and_is_served_first() {

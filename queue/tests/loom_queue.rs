@@ -1,4 +1,5 @@
-//! loom models of the lock design in `src/queue.rs`: every interleaving (up to
+//! loom models of both cores (`src/one_lock.rs`, `src/two_sides.rs`; each model runs on
+//! each design, see `on_each_design`): every interleaving (up to
 //! `LOOM_MAX_PREEMPTIONS` preemptions) of a few threads is run, and loom fails a model that
 //! deadlocks — which is what a lost wakeup looks like. loom never fires a `wait_timeout`, so the
 //! models use only untimed and `try_` operations.
@@ -14,14 +15,22 @@
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
-use queue::{GetError, PutError, Queue};
+use queue::{Design, GetError, PutError, Queue};
+
+/// Runs `model` under loom once per design (spinning is compiled out under loom, so
+/// `TwoSidesSpinning` would repeat `TwoSides`).
+fn on_each_design(model: fn(Design)) {
+    for design in [Design::OneLock, Design::TwoSides] {
+        loom::model(move || model(design));
+    }
+}
 
 /// Two producers block on a full capacity-1 queue while a consumer drains it: every item
 /// arrives exactly once and nobody sleeps forever.
 #[test]
 fn producers_block_on_full_queue_against_a_consumer() {
-    loom::model(|| {
-        let q = Arc::new(Queue::bounded(1));
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(Some(1), design));
         let producers: Vec<_> = [1, 2]
             .map(|i| {
                 let q = q.clone();
@@ -40,8 +49,8 @@ fn producers_block_on_full_queue_against_a_consumer() {
 /// it), and always then (a deadlock would fail the model).
 #[test]
 fn join_returns_after_the_last_task_done() {
-    loom::model(|| {
-        let q = Arc::new(Queue::unbounded());
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(None, design));
         let processed = Arc::new(AtomicUsize::new(0));
         q.put(1).unwrap();
         q.put(2).unwrap();
@@ -65,8 +74,8 @@ fn join_returns_after_the_last_task_done() {
 /// `shutdown` wakes every getter blocked on an empty queue.
 #[test]
 fn shutdown_wakes_every_blocked_getter() {
-    loom::model(|| {
-        let q = Arc::new(Queue::<u8>::unbounded());
+    on_each_design(|design| {
+        let q = Arc::new(Queue::<u8>::with_design(None, design));
         let getters: Vec<_> = (0..2)
             .map(|_| {
                 let q = q.clone();
@@ -83,8 +92,8 @@ fn shutdown_wakes_every_blocked_getter() {
 /// `shutdown` wakes every putter blocked on a full queue; they get their items back.
 #[test]
 fn shutdown_wakes_every_blocked_putter() {
-    loom::model(|| {
-        let q = Arc::new(Queue::bounded(1));
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(Some(1), design));
         q.put(0).unwrap();
         let putters: Vec<_> = [1, 2]
             .map(|i| {
@@ -103,8 +112,8 @@ fn shutdown_wakes_every_blocked_putter() {
 /// `shutdown_now` wakes a blocked putter and a blocked joiner, and returns the queued item.
 #[test]
 fn shutdown_now_wakes_putter_and_joiner() {
-    loom::model(|| {
-        let q = Arc::new(Queue::bounded(1));
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(Some(1), design));
         q.put(0).unwrap();
         let putter = {
             let q = q.clone();
@@ -125,8 +134,8 @@ fn shutdown_now_wakes_putter_and_joiner() {
 /// found the queue empty is woken.
 #[test]
 fn shutdown_now_races_a_getter() {
-    loom::model(|| {
-        let q = Arc::new(Queue::unbounded());
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(None, design));
         let getter = {
             let q = q.clone();
             thread::spawn(move || q.get())
@@ -152,8 +161,8 @@ fn shutdown_now_races_a_getter() {
 /// counts the failure.
 #[test]
 fn task_guard_dropped_in_a_panic_releases_join() {
-    loom::model(|| {
-        let q = Arc::new(Queue::unbounded());
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(None, design));
         q.put(1).unwrap();
         let worker = {
             let q = q.clone();
@@ -176,8 +185,8 @@ fn task_guard_dropped_in_a_panic_releases_join() {
 /// asleep with room in the queue deadlocks the model.
 #[test]
 fn get_batch_wakes_a_putter_per_freed_slot() {
-    loom::model(|| {
-        let q = Arc::new(Queue::bounded(2));
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(Some(2), design));
         q.put_batch([0, 1]).unwrap();
         let putters: Vec<_> = [2, 3]
             .map(|i| {
@@ -197,8 +206,8 @@ fn get_batch_wakes_a_putter_per_freed_slot() {
 /// and the batch goes in as room appears.
 #[test]
 fn put_batch_feeds_blocked_getters() {
-    loom::model(|| {
-        let q = Arc::new(Queue::bounded(1));
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(Some(1), design));
         let getters: Vec<_> = (0..2)
             .map(|_| {
                 let q = q.clone();
@@ -216,8 +225,8 @@ fn put_batch_feeds_blocked_getters() {
 /// delivered exactly once, whichever thread each wakeup goes to.
 #[test]
 fn two_producers_two_consumers_on_capacity_one() {
-    loom::model(|| {
-        let q = Arc::new(Queue::bounded(1));
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(Some(1), design));
         let producers: Vec<_> = [1, 2]
             .map(|i| {
                 let q = q.clone();
@@ -240,8 +249,8 @@ fn two_producers_two_consumers_on_capacity_one() {
 /// thread puts, joins, and shuts down; `join` sees every task done and both workers exit.
 #[test]
 fn workers_join_then_shutdown() {
-    loom::model(|| {
-        let q = Arc::new(Queue::bounded(1));
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(Some(1), design));
         let done = Arc::new(AtomicUsize::new(0));
         let workers: Vec<_> = (0..2)
             .map(|_| {
@@ -269,8 +278,8 @@ fn workers_join_then_shutdown() {
 /// in under `state`'s lock instead makes loom find one).
 #[test]
 fn a_get_from_the_head_wakes_a_putter_on_a_full_queue() {
-    loom::model(|| {
-        let q = Arc::new(Queue::bounded(2));
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(Some(2), design));
         q.put(0).unwrap();
         q.put(1).unwrap();
         let producer = {
@@ -292,8 +301,8 @@ fn a_get_from_the_head_wakes_a_putter_on_a_full_queue() {
 /// the head before the storage).
 #[test]
 fn two_getters_share_a_refilled_head() {
-    loom::model(|| {
-        let q = Arc::new(Queue::unbounded());
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(None, design));
         let getter = {
             let q = q.clone();
             thread::spawn(move || q.get().unwrap())

@@ -1,5 +1,7 @@
-//! Model-based tests: random operation sequences against a plain model, for all three orders,
-//! and a concurrent property over random producer/consumer setups.
+//! Model-based tests: random operation sequences against a plain model, for all three orders
+//! on every design; a differential test (the same sequence gives the same observable results
+//! on every design); and a concurrent property over random producer/consumer setups, run on
+//! every design.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -7,7 +9,9 @@ use std::thread;
 use std::time::Duration;
 
 use proptest::prelude::*;
-use queue::{BlockingQueue, Fifo, GetError, Lifo, Order, Priority, PutError, TaskDoneError};
+use queue::{
+    BlockingQueue, Design, Fifo, GetError, Lifo, Order, Priority, PutError, TaskDoneError,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
@@ -197,22 +201,82 @@ fn make<T, O: Order<T>>(cap: Option<usize>) -> BlockingQueue<T, O> {
     cap.map_or_else(BlockingQueue::unbounded, BlockingQueue::bounded)
 }
 
+const DESIGNS: [Design; 3] = [Design::OneLock, Design::TwoSides, Design::TwoSidesSpinning];
+
+/// Every observable result of `ops` on `q`, one line per operation (its result and the
+/// counters after it), for comparing two designs line by line.
+fn trace<O: Order<i32>>(q: BlockingQueue<i32, O>, ops: &[Op]) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut lines = Vec::new();
+    for op in ops {
+        let result = match op.clone() {
+            Op::TryPut(x) => format!("{:?}", q.try_put(x)),
+            Op::PutZeroTimeout(x) => format!("{:?}", q.put_timeout(x, Duration::ZERO)),
+            Op::TryGet => format!("{:?}", q.try_get()),
+            Op::GetZeroTimeout => format!("{:?}", q.get_timeout(Duration::ZERO)),
+            Op::GetTask { keep } if q.is_empty() && !q.is_shutdown() => format!("skip {keep}"),
+            Op::GetTask { keep } => match q.get_task() {
+                Ok(task) if keep => {
+                    let shown = format!("Ok({})", *task);
+                    kept.push(task);
+                    shown
+                }
+                other => format!("{:?}", other.map(|t| *t)),
+            },
+            Op::TaskDone => format!("{:?}", q.task_done()),
+            Op::GetBatch(_) if q.is_empty() && !q.is_shutdown() => "skip".to_string(),
+            Op::GetBatch(n) => format!("{:?}", q.get_batch(n)),
+            Op::PutBatch(items) if q.capacity().is_some_and(|c| q.len() + items.len() > c) => {
+                "skip".to_string()
+            }
+            Op::PutBatch(items) => format!("{:?}", q.put_batch(items)),
+            Op::Shutdown => format!("{:?}", q.shutdown()),
+            Op::ShutdownNow => format!("{:?}", q.shutdown_now()),
+        };
+        lines.push(format!("{op:?} -> {result} | {q:?}"));
+    }
+    lines
+}
+
+fn with<T, O: Order<T>>(cap: Option<usize>, design: Design) -> BlockingQueue<T, O> {
+    BlockingQueue::with_design(cap, design)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
 
     #[test]
     fn fifo_matches_the_model(cap in capacity(), ops in prop::collection::vec(op(), 0..60)) {
-        run(make::<_, Fifo<_>>(cap), Kind::Fifo, ops);
+        run(make::<_, Fifo<_>>(cap), Kind::Fifo, ops.clone());
+        for design in DESIGNS {
+            run(with::<_, Fifo<_>>(cap, design), Kind::Fifo, ops.clone());
+        }
     }
 
     #[test]
     fn lifo_matches_the_model(cap in capacity(), ops in prop::collection::vec(op(), 0..60)) {
-        run(make::<_, Lifo<_>>(cap), Kind::Lifo, ops);
+        run(make::<_, Lifo<_>>(cap), Kind::Lifo, ops.clone());
+        run(with::<_, Lifo<_>>(cap, Design::TwoSides), Kind::Lifo, ops);
     }
 
     #[test]
     fn priority_matches_the_model(cap in capacity(), ops in prop::collection::vec(op(), 0..60)) {
-        run(make::<_, Priority<_>>(cap), Kind::Priority, ops);
+        run(make::<_, Priority<_>>(cap), Kind::Priority, ops.clone());
+        run(with::<_, Priority<_>>(cap, Design::TwoSides), Kind::Priority, ops);
+    }
+
+    /// The differential test: every design gives the same results, line by line.
+    #[test]
+    fn every_design_gives_the_same_results(
+        cap in capacity(),
+        ops in prop::collection::vec(op(), 0..60),
+    ) {
+        let one_lock = trace(with::<_, Fifo<_>>(cap, Design::OneLock), &ops);
+        for design in [Design::TwoSides, Design::TwoSidesSpinning] {
+            prop_assert_eq!(&trace(with::<_, Fifo<_>>(cap, design), &ops), &one_lock);
+        }
+        let one_lock = trace(with::<_, Priority<_>>(cap, Design::OneLock), &ops);
+        prop_assert_eq!(&trace(with::<_, Priority<_>>(cap, Design::TwoSides), &ops), &one_lock);
     }
 }
 
@@ -298,7 +362,9 @@ proptest! {
 
     #[test]
     fn concurrent_fifo_delivers_everything_in_producer_order(cap in capacity(), setup in setup()) {
-        concurrent(make::<_, Fifo<_>>(cap), true, setup);
+        for design in DESIGNS {
+            concurrent(with::<_, Fifo<_>>(cap, design), true, setup);
+        }
     }
 
     #[test]

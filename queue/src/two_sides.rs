@@ -1,0 +1,310 @@
+//! The two-sided core: `one_lock.rs` with the lock split in two, written as a diff from it.
+//! `Queue` runs on it ([`Design::TwoSides`](crate::Design), spinning or not).
+//!
+//! # What changes, and why
+//!
+//! The one-lock core is the simplest correct design — but when a producer and a consumer run
+//! on two cores, every item makes the one lock word travel between them twice, and that
+//! traffic, not the work, becomes the cost of an item. So, like Java's `LinkedBlockingQueue`,
+//! this queue has two sides with a lock each:
+//!
+//! - the **put side**, `state`: the storage (`O`, where puts go) and every counter;
+//! - the **get side**, `head`: the oldest items, already moved out of the storage, in the order
+//!   they will be served. A getter takes from `head` holding only `head`'s lock.
+//!
+//! Only when `head` runs dry does a getter take the put side's lock as well, and move items
+//! over with [`Order::move_to_head`]: a FIFO moves *all* of them at once, so a consumer that
+//! keeps up with a producer meets it on a lock once per batch rather than once per item. A
+//! LIFO or priority order must move only what is served right away (an item put later may have
+//! to come out first), so for them `head` is empty whenever its lock is free and they work as
+//! CPython's one-lock design does — except after a `get_batch` whose `Ord` panicked midway:
+//! what it had moved stays in `head` and is served first (see [`Priority`]).
+//!
+//! What it costs: a getter that finds the head empty takes both locks; a putter that must
+//! sleep takes the head's lock too (below); the putters must estimate the head's length
+//! (`head_estimate`); and the whole counting rule (`store_call.rs`) must see both sides.
+//! Only a FIFO gains ([`Order::MOVES_ALL`]): a LIFO or priority order moves one item per
+//! refill, so `bounded` gives those the one-lock core. What it buys is measured in the
+//! README's "Ablation" section.
+//!
+//! Lock order: `head` before `state`, always — a getter holds `head` while it refills it; no
+//! code takes `head` while it holds `state`, so the two locks cannot deadlock.
+//!
+//! # The lock design: the one-lock core's, with one change
+//!
+//! The three `Condvar`s, who waits on each, who notifies it and why `notify_one` vs
+//! `notify_all`: all as in `one_lock.rs`, all three on `state`'s mutex, the `while` loop in
+//! `wait.rs::wait_until`. What changes is who can free a slot: a getter holding only `head`'s
+//! lock — the next section.
+//!
+//! Each condition has a count of the threads waiting on it, so that a put with no getter
+//! asleep skips the `notify` (a system call on most platforms). A waiter counts itself before
+//! it sleeps and uncounts itself after it wakes: a notify may be wasted, never missing.
+//!
+//! ## The one wakeup that crosses sides
+//!
+//! Getters and joiners sleep until something happens on the put side, under its lock — the
+//! classic pattern. A *putter* sleeps until a getter frees a slot, and getters free slots
+//! holding only `head`'s lock. So that is the lock a putter announces itself under: before it
+//! sleeps, it counts itself in `waiting_putters` *holding `head`'s lock* (it lets go of
+//! `state`'s first, keeping the lock order), then takes `state`'s lock again and re-checks for
+//! room; a getter reads `waiting_putters` before it lets go of `head`'s lock. The head lock
+//! orders the two: either the getter's critical section came first, and the putter's re-check
+//! sees the room it made (`head_len`, also written under that lock), or the putter's came
+//! first, and the getter sees it counted and takes `state`'s lock to notify. If the getter
+//! gets that lock before the putter's re-check, the re-check sees the room; if after, the
+//! putter held the lock until it was asleep on the condvar, and the notify wakes it. The
+//! detour costs a putter two extra lock operations, only on its way to sleep; a getter pays
+//! nothing extra per item.
+//!
+//! The put side does not read `head_len` on every put: it keeps `head_estimate`, the head's
+//! length at the last refill, which can only be too high (getters shrink the head; only a
+//! refill, under both locks, grows it). Only when the queue *looks* full is `head_len` read.
+//!
+//! # Counters follow the storage
+//!
+//! Every change to the storage goes through `store_call` (`store_call.rs`), which compares the
+//! queue's length before and after and does all the bookkeeping (unfinished tasks,
+//! notifications) from that difference — on the normal path and when the storage call panics
+//! alike. That one rule is what keeps the queue consistent when a user's `Ord` panics (see
+//! [`Priority`]). The panic is caught there, under the locks, and resumed by the caller only
+//! after it released them: no item's `Drop` runs while the queue holds a lock, on any path
+//! (items leave the queue only by being returned, or dropped by the caller after unlocking).
+//!
+//! Before its first sleep, a getter or putter spins briefly on lock-free hints of the lengths
+//! (`spin.rs`); that is a speed-up only, and loom builds leave it out.
+
+use std::collections::VecDeque;
+use std::marker::PhantomData;
+use std::panic::resume_unwind;
+
+use crossbeam_utils::CachePadded;
+
+use crate::order::Order;
+use crate::reentry;
+use crate::spin::StoreHint;
+use crate::sync::{AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
+use crate::wait::{Cond, Wait};
+use crate::{GetError, PutError};
+
+/// The two-sided core: the `LinkedBlockingQueue` shape (see the module docs).
+pub(crate) struct TwoSides<T, O: Order<T>> {
+    /// The get side: the oldest items, in the order they are served ("The two sides").
+    ///
+    /// Each side's lock sits on cache lines of its own (`CachePadded`), like the counters
+    /// below: if `head`'s lock shared a line with `state`'s, the two sides would fight over
+    /// the line even though they never wait for each other's lock.
+    pub(crate) head: CachePadded<Mutex<VecDeque<T>>>,
+    /// `head.len()`, stored by getters under `head`'s lock, read by putters without it.
+    /// On its own cache line, apart from `waiting_putters`, which the other side writes.
+    pub(crate) head_len: CachePadded<AtomicUsize>,
+    /// The put side: the storage and every counter.
+    pub(crate) state: CachePadded<Mutex<State<O>>>,
+    pub(crate) not_empty: Condvar,
+    pub(crate) not_full: Condvar,
+    pub(crate) all_tasks_done: Condvar,
+    /// Putters asleep on `not_full`: counted in under `head`'s lock (see "The one wakeup that
+    /// crosses sides"), counted out after waking; read by getters under `head`'s lock.
+    pub(crate) waiting_putters: CachePadded<AtomicUsize>,
+    /// Fixed at construction, so it lives outside the locks. `None` = unbounded.
+    pub(crate) capacity: Option<usize>,
+    /// Whether the storage holds items, readable without the lock, for spinning (`spin.rs`).
+    pub(crate) store_hint: StoreHint,
+    /// Whether to spin before sleeping (`spin.rs`): the ablation's switch; on for `Queue`.
+    pub(crate) spins: bool,
+    // `fn() -> T`, not `T`: the queue owns its items through `O` and `head`; this only names
+    // `T`, and it must not make the queue `!Sync` for a `T` that is `Send` but not `Sync`.
+    _item: PhantomData<fn() -> T>,
+}
+
+/// Everything the put side's lock guards.
+pub(crate) struct State<O> {
+    pub(crate) store: O,
+    /// At least the head's length (see "The one wakeup that crosses sides").
+    pub(crate) head_estimate: usize,
+    /// Items put and not yet marked done (CPython's `unfinished_tasks`).
+    pub(crate) unfinished: usize,
+    /// Tasks that ended in a panic (a `TaskGuard` dropped while unwinding, an item a user's
+    /// `Order` dropped in a panicking storage call).
+    pub(crate) failed: usize,
+    pub(crate) shutdown: bool,
+    /// Threads asleep on `not_empty` and `all_tasks_done` (see "The lock design").
+    pub(crate) waiting_getters: usize,
+    pub(crate) waiting_joiners: usize,
+}
+
+pub(crate) type Guard<'a, O> = MutexGuard<'a, State<O>>;
+
+impl<T, O: Order<T>> TwoSides<T, O> {
+    pub(crate) fn new(capacity: Option<usize>, spins: bool) -> Self {
+        TwoSides {
+            head: CachePadded::new(Mutex::new(VecDeque::new())),
+            head_len: CachePadded::new(AtomicUsize::new(0)),
+            state: CachePadded::new(Mutex::new(State {
+                store: O::default(),
+                head_estimate: 0,
+                unfinished: 0,
+                failed: 0,
+                shutdown: false,
+                waiting_getters: 0,
+                waiting_joiners: 0,
+            })),
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+            all_tasks_done: Condvar::new(),
+            waiting_putters: CachePadded::new(AtomicUsize::new(0)),
+            capacity,
+            store_hint: StoreHint::new(),
+            spins,
+            _item: PhantomData,
+        }
+    }
+
+    /// Locks the put side, recovering from poisoning.
+    ///
+    /// Why recovering is sound: the only code that can panic while this lock is held is a
+    /// storage call (a user's `Ord`), and `store_call` catches that panic and restores every
+    /// invariant before the lock is released — so the lock is not even poisoned by it. A
+    /// poisoned lock could only come from a bug of ours; refusing it would turn one panic into
+    /// a panic on every later call.
+    ///
+    /// For an order that runs user code, a contended lock first checks that this thread is not
+    /// inside one of this queue's storage calls, which would wait for itself (`reentry.rs`).
+    pub(crate) fn lock(&self) -> Guard<'_, O> {
+        reentry::lock(&self.state, self.id(), O::CALLS_USER_CODE)
+    }
+
+    /// Locks the get side, recovering from poisoning: a `VecDeque` that only our own code
+    /// changes cannot be left half-changed — the one panic possible while it is held is
+    /// a refill's storage call, which `store_call` catches and accounts for. (A `cmp` calling
+    /// back into the queue panics holding it, inside that call, and poisons it; that is
+    /// exactly such a caught panic.)
+    pub(crate) fn lock_head(&self) -> MutexGuard<'_, VecDeque<T>> {
+        reentry::lock(&self.head, self.id(), O::CALLS_USER_CODE)
+    }
+
+    /// This queue's identity for `reentry.rs`: its address, stable while it is borrowed.
+    pub(crate) fn id(&self) -> usize {
+        std::ptr::from_ref(self) as usize
+    }
+
+    /// Whether a put fits now — and, when the estimate says the queue is full, first
+    /// refreshes `head_estimate` from the head's real length (the one state change here).
+    /// The estimate can only be too high, so its yes is trusted without reading `head_len`.
+    pub(crate) fn has_room_after_refresh(&self, st: &mut State<O>) -> bool {
+        let Some(cap) = self.capacity else {
+            return true;
+        };
+        if st.store.len() + st.head_estimate < cap {
+            return true;
+        }
+        st.head_estimate = self.head_len.load(Ordering::Relaxed);
+        st.store.len() + st.head_estimate < cap
+    }
+
+    pub(crate) fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+        let st = self.lock();
+        // Shut down wins over full: CPython 3.13 checks `is_shutdown` first, and so do we.
+        let (mut st, ready) = self.wait_until(st, Cond::NotFull, wait, |st| {
+            st.shutdown || self.has_room_after_refresh(st)
+        });
+        match (ready, st.shutdown, wait) {
+            (_, true, _) => Err(PutError::ShutDown(item)),
+            (true, false, _) => {
+                let pushed = self.store_call(&mut st, None, |store, _| store.push(item));
+                drop(st);
+                // A panicking `Ord` reaches the caller only now, with the lock released.
+                pushed.unwrap_or_else(|panic| resume_unwind(panic));
+                Ok(())
+            }
+            (false, false, Wait::Never) => Err(PutError::Full(item)),
+            (false, false, _) => Err(PutError::Timeout(item)),
+        }
+    }
+
+    pub(crate) fn get(&self, wait: Wait) -> Result<T, GetError> {
+        self.take_from_head(1, wait, |head| {
+            head.pop_front()
+                .expect("take_from_head serves at least one item")
+        })
+    }
+
+    /// The get side of every get: serves `take` from `head` once it holds at least
+    /// `min(max, queued)` items (and at least one), blocking per `wait` while nothing is queued.
+    /// `take` removes at most `max` items and cannot panic (it only pops and collects).
+    pub(crate) fn take_from_head<R>(
+        &self,
+        max: usize,
+        wait: Wait,
+        take: impl FnOnce(&mut VecDeque<T>) -> R,
+    ) -> Result<R, GetError> {
+        let mut spun = false;
+        loop {
+            if !spun && self.may_spin(Cond::NotEmpty, wait) {
+                // The fast path (`spin.rs`), before any lock: when both sides look empty, watch
+                // them for a moment rather than take `state`'s lock just to find nothing — that
+                // lock is the producer's, and every visit makes its lock word travel.
+                spun = true;
+                self.spin(Cond::NotEmpty);
+            }
+            let mut head = self.lock_head();
+            if head.len() < max {
+                let mut st = self.lock();
+                if head.is_empty() && st.store.is_empty() {
+                    // Nothing queued anywhere. Sleep on the put side only: holding `head` would
+                    // make every other getter wait for this one, past their own deadlines.
+                    drop(head);
+                    let (st, ready) = self.wait_until(st, Cond::NotEmpty, wait, |st| {
+                        st.shutdown || !st.store.is_empty() || self.head_has_items()
+                    });
+                    if !ready {
+                        return Err(match wait {
+                            Wait::Never => GetError::Empty,
+                            _ => GetError::Timeout,
+                        });
+                    }
+                    if st.shutdown && st.store.is_empty() && !self.head_has_items() {
+                        return Err(GetError::ShutDown);
+                    }
+                    // Items arrived (also after a shutdown: what was put is still delivered).
+                    // Take them the way every getter does, `head` first: a getter that went
+                    // straight to the storage could overtake older items another getter
+                    // moved to `head` meanwhile.
+                    continue;
+                }
+                let want = max - head.len();
+                let refilled = self.store_call(&mut st, Some(&mut *head), |store, head| {
+                    store.move_to_head(head.expect("a refill has a head"), want)
+                });
+                if let Err(panic) = refilled {
+                    // A panicking `Ord`: what the refill moved stays in `head`, served next.
+                    drop((st, head));
+                    resume_unwind(panic);
+                }
+            }
+            let len_before = head.len();
+            let out = take(&mut head);
+            let freed = len_before - head.len();
+            self.head_len.store(head.len(), Ordering::Relaxed);
+            // Read under `head`'s lock: see "The one wakeup that crosses sides".
+            let putters_asleep = self.waiting_putters.load(Ordering::Relaxed) > 0;
+            drop(head);
+            if freed > 0 && putters_asleep {
+                let mut st = self.lock();
+                self.notify(&mut st, Cond::NotFull, freed);
+            }
+            return Ok(out);
+        }
+    }
+
+    /// Whether the head holds items, asked by a getter about to sleep, under `state`'s lock.
+    ///
+    /// Items reach the head only in a refill, under that lock, which stores `head_len` before
+    /// releasing it: so a `0` read here is the truth (no refill can run meanwhile), while a
+    /// positive value may be stale and only costs a look. Why a sleeping getter must ask at
+    /// all: the put that woke it may have been moved to the head by another getter's refill —
+    /// together with a second item that no one else will take (loom found this).
+    fn head_has_items(&self) -> bool {
+        self.head_len.load(Ordering::Relaxed) > 0
+    }
+}
