@@ -2,10 +2,12 @@
 //! tokio's `Handle::spawn`).
 //!
 //! A layer on the public core, not inside it: the executor's tasks are not `Send`, so another
-//! thread cannot build one. It hands over a `Send` future instead, through an **inbox** (a
-//! `Mutex<Vec>` beside the executor, like the injector of wakes), and wakes the **receiving
-//! task**: one ordinary task per executor, spawned with the first `Spawner`, whose poll moves
-//! every future in the inbox into a task of its own. So the hand-over reaches a parked executor
+//! thread cannot build one. It hands over a `Send` future instead — or, with `spawn_with`, a
+//! `Send` closure that the executor's thread calls to build a future that need not be `Send`
+//! (one that uses `sleep`, `spawn`, `JoinHandle`: they belong to one executor) — through an
+//! **inbox** (a `Mutex<Vec>` beside the executor, like the injector of wakes), and wakes the
+//! **receiving task**: one ordinary task per executor, spawned with the first `Spawner`, whose
+//! poll moves every future in the inbox into a task of its own. So the hand-over reaches a parked executor
 //! by exactly the path of a wake from another thread: the receiving task's waker → the injector
 //! → `IdleSleep::unpark` (with `io`, the reactor's `mio::Waker`). The run loop is unchanged.
 //!
