@@ -1,5 +1,6 @@
 //! The public handle: `Executor`, `run`, `spawn`. Thin: the run loop is `run_loop.rs`.
 
+use std::cell::OnceCell;
 use std::future::Future;
 use std::rc::Rc;
 
@@ -7,6 +8,7 @@ use crate::clock::Clock;
 use crate::context;
 use crate::join_handle::JoinHandle;
 use crate::run_loop::Core;
+use crate::spawner::Spawner;
 
 /// A single-threaded executor: runs many tasks on the calling thread, switching between them
 /// whenever one waits.
@@ -25,6 +27,8 @@ use crate::run_loop::Core;
 /// ```
 pub struct Executor {
     core: Rc<Core>,
+    /// Made by the first `spawner()` call, with its receiving task (`spawner.rs`).
+    spawner: OnceCell<Spawner>,
 }
 
 impl Executor {
@@ -37,6 +41,7 @@ impl Executor {
     pub fn new() -> Self {
         Executor {
             core: Rc::new(Core::new(Clock::Real)),
+            spawner: OnceCell::new(),
         }
     }
 
@@ -71,6 +76,7 @@ impl Executor {
     pub fn with_virtual_clock() -> Self {
         Executor {
             core: Rc::new(Core::new(Clock::new_virtual())),
+            spawner: OnceCell::new(),
         }
     }
 
@@ -101,13 +107,90 @@ impl Executor {
     /// assert_eq!(ex.block_on(async { text.len() }), 21);
     /// ```
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        let Some(_running) = context::start_running() else {
+        let _running = Self::start_running("block_on");
+        self.core.block_on(future)
+    }
+
+    #[track_caller]
+    fn start_running(what: &str) -> context::RunningGuard {
+        let Some(running) = context::start_running() else {
             panic!(
-                "Executor::block_on was called while an executor is already running on this \
+                "Executor::{what} was called while an executor is already running on this \
                  thread (from inside a task or another block_on); `.await` the future instead"
             );
         };
-        self.core.block_on(future)
+        running
+    }
+
+    /// Runs every task that is ready, and every task they make ready, until nothing can run
+    /// now (futures' `LocalPool::run_until_stalled`); tasks still waiting stay in the executor.
+    /// A timer due later is not ready: it returns without waiting for it, and on the virtual
+    /// clock without moving time. A hand-over from a [`Spawner`] that has arrived is ready.
+    ///
+    /// # Panics
+    /// As [`block_on`](Self::block_on), when an executor is already running on this thread.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc, time::Duration};
+    /// let ex = executor::Executor::with_virtual_clock();
+    /// let steps = Rc::new(Cell::new(0));
+    /// let task = ex.spawn({ let steps = steps.clone(); async move {
+    ///     steps.set(1);
+    ///     executor::yield_now().await; // ready again at once: still run
+    ///     steps.set(2);
+    ///     executor::sleep(Duration::from_secs(1)).await; // not ready now: stalled
+    ///     steps.set(3);
+    /// }});
+    /// ex.run_until_stalled();
+    /// assert_eq!(steps.get(), 2);
+    /// assert!(!task.is_finished());
+    /// ```
+    pub fn run_until_stalled(&self) {
+        let _running = Self::start_running("run_until_stalled");
+        self.core.run_until_stalled();
+    }
+
+    /// Runs until every spawned task has finished (futures' `LocalPool::run`), waiting for
+    /// timers (on the virtual clock, jumping to them) and for wakes from other threads. A task
+    /// that nothing will ever wake makes it wait forever: that cannot be told from a task
+    /// whose waker another thread still holds (`run_until.rs` argues the choice). The
+    /// [`Spawner`]'s own receiving task is not counted, and a spawn that has not arrived yet is
+    /// not waited for.
+    ///
+    /// # Panics
+    /// As [`block_on`](Self::block_on), when an executor is already running on this thread.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ex = executor::Executor::with_virtual_clock();
+    /// let start = ex.block_on(async { executor::now() });
+    /// let late = ex.spawn(executor::sleep(Duration::from_secs(3600)));
+    /// ex.run_until_done();
+    /// assert!(late.is_finished());
+    /// assert_eq!(ex.block_on(async { executor::now() }) - start, Duration::from_secs(3600));
+    /// ```
+    pub fn run_until_done(&self) {
+        let _running = Self::start_running("run_until_done");
+        self.core
+            .run_until_done(usize::from(self.spawner.get().is_some()));
+    }
+
+    /// A [`Spawner`] for this executor: a `Send + Sync + Clone` handle with which any thread
+    /// can spawn `Send` futures onto it (asyncio's `run_coroutine_threadsafe`, tokio's
+    /// `Handle::spawn`). Every call returns a clone of the same spawner.
+    ///
+    /// ```
+    /// let ex = executor::Executor::new();
+    /// let spawner = ex.spawner();
+    /// let answer = std::thread::spawn(move || spawner.spawn(async { 40 + 2 }).unwrap())
+    ///     .join()
+    ///     .unwrap();
+    /// assert_eq!(ex.block_on(answer).unwrap(), 42);
+    /// ```
+    pub fn spawner(&self) -> Spawner {
+        self.spawner
+            .get_or_init(|| Spawner::new(&self.core))
+            .clone()
     }
 
     /// Spawns `future` as a new task (asyncio's `create_task`) and returns its handle. The task

@@ -59,8 +59,11 @@
 //! Layers a reader of the core can skip: `JoinHandle` and its side of a task
 //! (`join_handle.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
 //! (`drop_queue.rs`: a panic in a `Drop` stays inside, a chain of drops runs in a loop, not by
-//! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, and the
-//! `Cell` in which a task keeps its stage (`stage_cell.rs`).
+//! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, the
+//! `Cell` in which a task keeps its stage (`stage_cell.rs`), the [`Spawner`] that hands futures
+//! over from other threads through an inbox and one receiving task (`spawner.rs`,
+//! `spawn_handle.rs`), and `run_until_stalled`/`run_until_done`, `block_on` of a main that
+//! re-queues itself (`run_until.rs`). None of them changes the run loop.
 //!
 //! # asyncio ↔ executor
 //!
@@ -92,6 +95,10 @@
 //! | `loop.sock_recv`/`sock_sendall`/…    | the `net` types' methods (2)                   |
 //! | `loop.sock_recvfrom`/`sock_sendto`   | `net::UdpSocket::recv_from`/`send_to`          |
 //! | `loop.add_reader`/`add_writer`       | `AsyncFd::readable`/`writable` (2)             |
+//! | `asyncio.run_coroutine_threadsafe(coro, loop)`, `loop.call_soon_threadsafe(cb)` | [`Executor::spawner`] → [`Spawner`]; `spawner.spawn(fut)` from any thread → [`SpawnHandle`] (`.wait()` on a thread, `.await` in a task); [`Spawner::spawn_with`] for a future that is not `Send` |
+//! | `loop.run_until_complete(fut)`       | [`Executor::block_on`]`(fut)`                  |
+//! | (futures' `LocalPool::run_until_stalled`) | [`Executor::run_until_stalled`]           |
+//! | (futures' `LocalPool::run`)          | [`Executor::run_until_done`]                   |
 //! | (none built in)                      | [`Executor::with_virtual_clock`]               |
 //! | `await asyncio.to_thread(f)`         | [`off_thread`]`(pool.submit(f)).await` (1)     |
 //!
@@ -201,9 +208,12 @@ mod off_thread;
 mod parker;
 mod race;
 mod run_loop;
+mod run_until;
 mod shutdown;
 mod slab;
 mod sleep;
+mod spawn_handle;
+mod spawner;
 mod stage_cell;
 mod sync;
 mod task;
@@ -227,6 +237,8 @@ pub use crate::join_handle::{JoinError, JoinHandle};
 pub use crate::off_thread::{off_thread, OffThread};
 pub use crate::race::{race, Either, Race};
 pub use crate::sleep::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
+pub use crate::spawn_handle::SpawnHandle;
+pub use crate::spawner::{SpawnError, Spawner};
 pub use crate::task_group::TaskGroup;
 pub use crate::yield_now::{yield_now, YieldNow};
 

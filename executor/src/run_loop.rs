@@ -115,7 +115,7 @@ impl Core {
     }
 
     /// Nothing is ready: move the virtual clock, or sleep until a deadline or a wake.
-    fn idle(&self) {
+    pub(crate) fn idle(&self) {
         let next = self.timers.borrow().next_deadline();
         let Some(deadline) = next else {
             // No timer can wake us; only another thread can.

@@ -10,14 +10,16 @@
 //! - `Instant`/the clock: loom has no time. The clock lives outside the modelled code: the parker
 //!   takes an already computed timeout, and loom's `wait_timeout` simply never times out.
 //!
-//! The thread-local "current executor" goes through the shim too: loom runs its threads on one
-//! OS thread, so a `std::thread_local!` would be shared by all of them and the "is this wake
-//! coming from the executor's own thread?" check would lie.
+//! The thread-local "current executor" and the thread's id (`SpawnHandle::wait` refuses the
+//! executor's own thread) go through the shim too: loom runs its threads on one OS thread, so
+//! std's thread-local and thread id would be shared by all of them, and "is this the
+//! executor's own thread?" would lie.
 
 #[cfg(loom)]
 pub(crate) use loom::{
     sync::atomic::{AtomicBool, AtomicUsize, Ordering},
     sync::{Condvar, Mutex, MutexGuard},
+    thread::{current as current_thread, ThreadId},
     thread_local,
 };
 
@@ -25,6 +27,7 @@ pub(crate) use loom::{
 pub(crate) use std::{
     sync::atomic::{AtomicBool, AtomicUsize, Ordering},
     sync::{Condvar, Mutex, MutexGuard},
+    thread::{current as current_thread, ThreadId},
     thread_local,
 };
 
