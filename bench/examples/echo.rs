@@ -58,12 +58,17 @@ fn main() {
         return;
     }
     let md = format!(
-        "# Echo rows: ours vs tokio current_thread (and a thread per connection)\n\n{machine}\
+        "# Echo rows: ours vs tokio current_thread{}\n\n{machine}\
          - command: `cargo run --release -p bench --example echo{}`\n\
          - method: {} rounds, the starting contender rotating, after a warm-up run of 100 \
          connections × 10 round trips each (memory: {} rounds, a child process each); values are \
          medians over rounds, ratio = median of per-round ours ÷ peer (lower is better \
          everywhere)\n\n{}\n{summary}\n",
+        if sizes.threads {
+            " and a thread per connection"
+        } else {
+            ""
+        },
         if arg.is_empty() {
             String::new()
         } else {
