@@ -3,11 +3,14 @@
 //!
 //! Every comparison is measured interleaved — each round runs every contender once, starting
 //! from a different one — and reported as the median over rounds of ours ÷ best peer in the
-//! same round (see `bench::rounds`). Memory per pending task is measured in a fresh child
-//! process per contender (this binary re-executed, see `bench::exec::memory`).
+//! same round (see `bench::rounds`). Memory per pending task and per idle connection is
+//! measured in a fresh child process per contender (this binary re-executed, see
+//! `bench::exec::memory` and `bench::echo::idle`). The echo rows (`bench::echo::rows`) compare
+//! ours with tokio current_thread, the issue's reference, not with the best peer.
 //!
 //! Set `BENCH_STRICT=1` to exit with status 1 when a target is missed.
 
+use bench::echo::rows::{echo_rows, EchoSizes};
 use bench::exec::{memory, ExecContender, TimerPlan, TimerRun};
 use bench::machine::{command_line, load_average, Machine};
 use bench::measure::ns_per;
@@ -41,7 +44,7 @@ const EXECUTORS: [ExecContender; 4] = [
 ];
 
 fn main() {
-    if memory::child_main() {
+    if memory::child_main() || bench::echo::idle::child_main() {
         return;
     }
     let started = Instant::now();
@@ -50,6 +53,8 @@ fn main() {
 
     let mut rows = Vec::new();
     executor_rows(&mut rows);
+    let (echo, echo_throughput) = echo_rows(EchoSizes::TARGETS);
+    rows.extend(echo);
     queue_rows(&mut rows);
     let table = text_table(&rows);
     println!("\n{table}");
@@ -60,7 +65,8 @@ fn main() {
     let checked: Vec<bool> = rows.iter().filter_map(Row::met).collect();
     let met = checked.iter().filter(|&&m| m).count();
     let summary = format!(
-        "{met} of {} targets met; the run took {:.0} s; load average at the end: {}.",
+        "{echo_throughput}\n\n{met} of {} targets met; the run took {:.0} s; load average at \
+         the end: {}.",
         checked.len(),
         started.elapsed().as_secs_f64(),
         load_average().unwrap_or_else(|| "unknown".into()),
@@ -317,9 +323,16 @@ fn header() -> String {
          peer (lower is better everywhere)\n\
          - sizes: {SPAWN_TASKS} spawns (batches of {}), {YIELDS} yields, {PENDING_TASKS} pending \
          tasks, {SPSC_ITEMS} SPSC items, {MPMC_ITEMS} MPMC items, {HANDOFF_ITEMS} hand-offs; \
-         timers spread over 100 ms after a 50 ms lead",
+         timers spread over 100 ms after a 50 ms lead; echo: {} connections × {} round trips \
+         ({} rounds after a small warm-up, ours ÷ tokio current_thread), {} idle connections ({} \
+         rounds)",
         Machine::detect().to_markdown(),
         bench::exec::SPAWN_BATCH,
+        EchoSizes::TARGETS.plan.connections,
+        EchoSizes::TARGETS.plan.round_trips,
+        EchoSizes::TARGETS.rounds,
+        EchoSizes::TARGETS.idle_connections,
+        EchoSizes::TARGETS.memory_rounds,
     )
 }
 

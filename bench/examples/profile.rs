@@ -9,8 +9,11 @@
 //! `exec` workloads: `spawn_await`, `yield`, `timers`, `pending_rss`; `exec` contenders: `ours`,
 //! `tokio`, `async-executor`, `futures LocalPool`. `queue` workloads: `spsc_cap1024`,
 //! `mpmc_4x4_cap64`, `spsc_cap1`; `queue` contenders: `ours`, `ours get_batch`,
-//! `std sync_channel`, `crossbeam-channel`, `flume`.
+//! `std sync_channel`, `crossbeam-channel`, `flume`. `echo round_trips <contender>
+//! <connections>` (100 round trips each); `echo` contenders: `ours`, `tokio current_thread`,
+//! `thread per connection`.
 
+use bench::echo::{EchoContender, EchoPlan};
 use bench::exec::{ExecContender, TimerPlan};
 use bench::measure::ns_per;
 use bench::queues::QueueContender;
@@ -21,7 +24,7 @@ use std::time::Duration;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [kind, workload, contender, n] = &args[..] else {
-        eprintln!("usage: profile exec|queue <workload> <contender> <n>");
+        eprintln!("usage: profile exec|queue|echo <workload> <contender> <n>");
         std::process::exit(2);
     };
     let n: u64 = n.parse().expect("n must be a number");
@@ -72,6 +75,22 @@ fn main() {
                 .expect("unknown queue workload");
             println!("{:.1} ns/item", ns_per(c.transfer(shape, n), n));
         }
-        other => panic!("unknown kind {other}: exec or queue"),
+        "echo" => {
+            // `echo round_trips <contender> <connections>`: 100 round trips per connection.
+            assert_eq!(workload, "round_trips", "the echo workload is round_trips");
+            let c = EchoContender::from_name(contender).expect("unknown echo contender");
+            let plan = EchoPlan {
+                connections: n as usize,
+                round_trips: 100,
+            };
+            let run = c.echo(plan).expect("echo run");
+            println!(
+                "{:.0} round trips/s, server CPU {:?}, client CPU {:?}",
+                run.round_trips_per_sec(plan),
+                run.server_cpu,
+                run.client_cpu
+            );
+        }
+        other => panic!("unknown kind {other}: exec, queue or echo"),
     }
 }

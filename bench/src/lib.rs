@@ -12,6 +12,7 @@
 //! The peers are dependencies of this crate only; the project's own crates never see them.
 #![forbid(unsafe_code)]
 
+pub mod echo;
 pub mod exec;
 pub mod machine;
 pub mod measure;

@@ -27,6 +27,22 @@ pub fn interleaved<C: Copy, R>(
     for &c in contenders {
         measure(c);
     }
+    rotated(contenders, rounds, measure)
+}
+
+/// [`interleaved`] without the warm-up: for workloads that cost seconds per run and start from
+/// scratch every time (a fresh runtime, fresh sockets), where the caller warms up more cheaply.
+///
+/// ```
+/// let mut calls = Vec::new();
+/// bench::rounds::rotated(&["a", "b"], 2, |c| calls.push(c));
+/// assert_eq!(calls, ["a", "b", "b", "a"]);
+/// ```
+pub fn rotated<C: Copy, R>(
+    contenders: &[C],
+    rounds: usize,
+    mut measure: impl FnMut(C) -> R,
+) -> Vec<Vec<R>> {
     let mut samples: Vec<Vec<R>> = contenders
         .iter()
         .map(|_| Vec::with_capacity(rounds))
