@@ -90,10 +90,13 @@ impl Executor {
     /// - When called while an executor is already running on this thread (from inside a task
     ///   or another `block_on`): the outer executor could never run again until the inner call
     ///   returned, so this would deadlock; `.await` the future instead.
-    /// - When a waker that is not the executor's own (one a future passed to a `Sleep` by
-    ///   polling it by hand, say) panics as its timer fires: the executor cannot tell which
-    ///   task that belongs to. The panic propagates; the timer entry is gone, and the executor
-    ///   stays usable — the next `block_on` goes on with the other tasks.
+    /// - When a waker that is not the executor's own (one a future passed to a `Sleep` or a
+    ///   socket by polling it by hand, say) panics as its timer fires or its socket becomes
+    ///   ready: the executor cannot tell which task that belongs to. The panic propagates; the
+    ///   timer entry is gone, every other task made ready at that moment has been woken, and
+    ///   the executor stays usable — the next `block_on` goes on with the other tasks. (The
+    ///   waker a hand-polled `JoinHandle` was given is different: a panic in it, when the task
+    ///   ends, is caught and dropped, since a task may end in `abort` or in teardown.)
     ///
     /// ```
     /// let ex = executor::Executor::new();
