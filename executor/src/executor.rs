@@ -55,6 +55,11 @@ impl Executor {
     /// and the clock holds still until it completes (or is dropped): the executor parks for
     /// the wake instead of jumping.
     ///
+    /// **Sockets.** Before the clock jumps, the executor looks — without waiting — for sockets
+    /// that are ready: data already waiting in the kernel is read before time passes. A peer
+    /// that has not answered yet does not hold time (as with tokio's paused clock): await such
+    /// a socket through `off_thread` too, and the clock waits for its readiness.
+    ///
     /// **Busy tasks.** The clock only jumps when nothing is ready, so a task that keeps
     /// yielding (`loop { yield_now().await }`) stops virtual time for everyone.
     ///

@@ -105,6 +105,13 @@ impl Parker {
     #[cfg_attr(all(feature = "io", not(loom)), allow(dead_code))] // the reactor's is used then
     pub fn busy_tick(&self) {}
 
+    /// The virtual clock is about to jump: nothing to look at here, so false (the reactor
+    /// first collects I/O that is ready already, see `IdleSleep`).
+    #[cfg_attr(all(feature = "io", not(loom)), allow(dead_code))] // the reactor's is used then
+    pub fn poll_io_now(&self) -> bool {
+        false
+    }
+
     /// Wakes the parked thread, or makes its next `park` return immediately.
     pub fn unpark(&self) {
         match self.state.swap(NOTIFIED, SeqCst) {

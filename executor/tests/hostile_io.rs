@@ -3,13 +3,18 @@
 //! the kernel answers `WouldBlock` to an empty read until data arrives, and waiting for data
 //! an empty read will not take is a hang. Used outside its executor, the empty operation fails
 //! like any other.
+//!
+//! On the virtual clock, I/O that is ready already is seen before time jumps: a read whose
+//! data waits in the kernel completes, rather than its timeout firing at once.
 #![cfg(all(feature = "io", not(loom)))]
 
 mod common;
 
 use common::{ms, on_own_thread, REAL_LIMIT};
 use executor::net::{TcpListener, TcpStream, UnixStream};
-use executor::{timeout, Executor};
+use std::time::Duration;
+
+use executor::{spawn, timeout, yield_now, Executor};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 
 #[test]
@@ -55,5 +60,25 @@ fn zero_length_reads_and_writes_on_idle_streams_complete_at_once() {
             misuse.to_string().contains("outside the executor"),
             "{misuse}"
         );
+    });
+}
+
+#[test]
+fn the_virtual_clock_sees_ready_io_before_it_jumps() {
+    on_own_thread(REAL_LIMIT, || {
+        let ex = Executor::with_virtual_clock();
+        let read = ex.block_on(async {
+            let (mut a, mut b) = UnixStream::pair().unwrap();
+            let reader = spawn(async move {
+                let mut buf = [0; 5];
+                let read = timeout(Duration::from_secs(3600), a.read_exact(&mut buf)).await;
+                read.map(|r| r.map(|()| buf))
+            });
+            yield_now().await; // the reader found nothing and waits for readiness
+            b.write_all(b"hello").await.unwrap(); // in the kernel now: nothing to wait for
+            reader.await.unwrap()
+        });
+        let read = read.expect("the timeout fired although the data was there");
+        assert_eq!(&read.unwrap(), b"hello");
     });
 }
