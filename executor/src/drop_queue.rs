@@ -31,9 +31,10 @@
 //!
 //! Order: a deferred value is dropped after the drop that deferred it has returned, so "the
 //! future is dropped, then the awaiter is woken" holds only for the outermost drop; an awaiter
-//! runs later anyway (a wake only queues it). `block_on` starts a fresh queue for its own
-//! duration ([`Scope`]), so what an executor run from inside a `Drop` drops is dropped before
-//! that run returns, not by the outer drop after it.
+//! runs later anyway (a wake only queues it). `block_on` and teardown start a fresh queue for
+//! their own duration ([`Scope`]), so what an executor run — or torn down — from inside a
+//! `Drop` drops is dropped before that run (or teardown) returns, not by the outer drop after
+//! it, when that executor is no longer current.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -118,6 +119,16 @@ fn drain() {
     STATE.with(|state| state.queued.set(false));
 }
 
+/// Wakes `waker`, swallowing a panic from its `wake` (or its `Drop`), payload and all, as
+/// [`drop_quietly`] does. For the one foreign waker the executor calls on a task's behalf
+/// from anywhere — the awaiter's, when the task ends: that may be in the run loop, in `abort`
+/// or in teardown, none of which may unwind (from a `Drop`, a second panic aborts).
+pub(crate) fn wake_quietly(waker: std::task::Waker) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(move || waker.wake())) {
+        drop_payload(payload);
+    }
+}
+
 /// Drops `value`, swallowing a panic from its `Drop` — and one from its panic payload's.
 pub(crate) fn drop_quietly<T>(value: T) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(value))) {
@@ -133,8 +144,8 @@ fn drop_payload(payload: Box<dyn Any + Send>) {
     }
 }
 
-/// A fresh, empty queue for as long as it lives (`block_on`): the drops an executor does
-/// while it runs finish before it returns, even when it runs inside another drop.
+/// A fresh, empty queue for as long as it lives (`block_on`, teardown): the drops an executor
+/// does while it runs or tears down finish before it returns, even inside another drop.
 pub(crate) struct Scope {
     saved: Option<(bool, Vec<Box<dyn Deferred>>)>,
 }

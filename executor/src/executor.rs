@@ -60,6 +60,11 @@ impl Executor {
     /// and the clock holds still until it completes (or is dropped): the executor parks for
     /// the wake instead of jumping.
     ///
+    /// **Sockets.** Before the clock jumps, the executor looks — without waiting — for sockets
+    /// that are ready: data already waiting in the kernel is read before time passes. A peer
+    /// that has not answered yet does not hold time (as with tokio's paused clock): await such
+    /// a socket through `off_thread` too, and the clock waits for its readiness.
+    ///
     /// **Busy tasks.** The clock only jumps when nothing is ready, so a task that keeps
     /// yielding (`loop { yield_now().await }`) stops virtual time for everyone.
     ///
@@ -96,10 +101,13 @@ impl Executor {
     /// - When called while an executor is already running on this thread (from inside a task
     ///   or another `block_on`): the outer executor could never run again until the inner call
     ///   returned, so this would deadlock; `.await` the future instead.
-    /// - When a waker that is not the executor's own (one a future passed to a `Sleep` by
-    ///   polling it by hand, say) panics as its timer fires: the executor cannot tell which
-    ///   task that belongs to. The panic propagates; the timer entry is gone, and the executor
-    ///   stays usable — the next `block_on` goes on with the other tasks.
+    /// - When a waker that is not the executor's own (one a future passed to a `Sleep` or a
+    ///   socket by polling it by hand, say) panics as its timer fires or its socket becomes
+    ///   ready: the executor cannot tell which task that belongs to. The panic propagates; the
+    ///   timer entry is gone, every other task made ready at that moment has been woken, and
+    ///   the executor stays usable — the next `block_on` goes on with the other tasks. (The
+    ///   waker a hand-polled `JoinHandle` was given is different: a panic in it, when the task
+    ///   ends, is caught and dropped, since a task may end in `abort` or in teardown.)
     ///
     /// ```
     /// let ex = executor::Executor::new();

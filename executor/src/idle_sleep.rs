@@ -1,6 +1,6 @@
 //! `IdleSleep`: how the idle executor sleeps — the one seam between the core and the I/O layer.
 //!
-//! Both sleepers have `new`, `park(timeout)`, `unpark` and `busy_tick`, with the same protocol:
+//! Both sleepers have `new`, `park(timeout)`, `unpark`, `busy_tick` and `poll_io_now`, with the same protocol:
 //! - without the `io` feature (and under loom, which models it): the condvar [`Parker`];
 //! - with `io`: the reactor (`io/reactor.rs`), which sleeps in the readiness poll and wakes the
 //!   tasks whose sockets became ready.
@@ -22,4 +22,11 @@ impl Parker {
     /// (the reactor's `busy_tick` polls for readiness now and then).
     #[cfg_attr(all(feature = "io", not(loom)), allow(dead_code))] // the reactor's is used then
     pub fn busy_tick(&self) {}
+
+    /// The virtual clock is about to jump: nothing to look at here, so false (the reactor
+    /// first collects I/O that is ready already).
+    #[cfg_attr(all(feature = "io", not(loom)), allow(dead_code))] // the reactor's is used then
+    pub fn poll_io_now(&self) -> bool {
+        false
+    }
 }

@@ -184,7 +184,14 @@ impl Interval {
                 let late = (now - due).as_nanos();
                 let into_period = late % self.period.as_nanos();
                 let to_next = self.period.as_nanos() - into_period;
-                now.checked_add(Duration::from_nanos(u64::try_from(to_next).ok()?))
+                // Back to a `Duration` by seconds, not through a `u64` of nanoseconds: that
+                // overflows past 584 years, and a period may be longer.
+                const NANOS_PER_SEC: u128 = 1_000_000_000;
+                let to_next = Duration::new(
+                    u64::try_from(to_next / NANOS_PER_SEC).ok()?,
+                    u32::try_from(to_next % NANOS_PER_SEC).ok()?,
+                );
+                now.checked_add(to_next)
             }
         }
     }

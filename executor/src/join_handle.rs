@@ -58,7 +58,8 @@ impl<T> JoinHandle<T> {
     /// [`JoinError`]. Idempotent. A task that already finished keeps its result: the handle
     /// still yields `Ok`.
     ///
-    /// If the future's `Drop` panics, the panic is caught and dropped: `abort` returns
+    /// If the future's `Drop` panics — or the waker of whoever polled this handle panics as
+    /// the abort wakes it — the panic is caught and dropped: `abort` returns
     /// normally and the handle yields the cancelled error all the same — the task *was*
     /// cancelled, its destructor merely failed (a panic in a poll is what `is_panic` reports).
     ///

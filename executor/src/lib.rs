@@ -30,7 +30,8 @@
 //!   3. poll main (the block_on future) if woken; pop the ids   │                             │
 //!      ready now, poll each task with its own Waker ─────► Waker = Arc{ id, scheduled,      │
 //!      (and main again whenever something woke it)                        CrossThread }      │
-//!   4. nothing ready? virtual clock: jump to the next deadline (unless off_thread holds it)  │
+//!   4. nothing ready? virtual clock: jump to the next deadline (unless off_thread holds it;  │
+//!                     ready I/O first)                                                       │
 //!                     real clock:    IdleSleep::park(until the next deadline) ◄── unpark() ──┘
 //!                       without `io`: the condvar Parker
 //!                       with `io`:    the Reactor — one epoll_wait for the deadline, unpark()

@@ -12,8 +12,8 @@
 //!    poll main if something woke it (main is not in the slab; when it wakes *itself*, it
 //!    queues like a task instead);
 //! 4. if nothing is ready: with the virtual clock and a pending timer, jump the clock to it
-//!    (unless an `off_thread` future holds time, see `off_thread.rs`); otherwise park until the
-//!    next deadline or a wake.
+//!    (unless an `off_thread` future holds time, see `off_thread.rs`, or I/O ready already
+//!    woke a task: that runs first); otherwise park until the next deadline or a wake.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -127,10 +127,12 @@ impl Core {
                 // Someone waits for another thread's work: time must not pass without it. Only
                 // that thread's wake can make progress now.
                 self.cross_thread.parker.park(None);
-                return;
+            } else if !self.cross_thread.parker.poll_io_now() {
+                // Everyone waits for time: make it pass, instantly and exactly. (I/O that is
+                // ready already comes first: `poll_io_now` looks without waiting and, if that
+                // woke something, the next tick runs it; a no-op without `io`.)
+                self.clock.advance_to(deadline);
             }
-            // Everyone waits for time: make it pass, instantly and exactly.
-            self.clock.advance_to(deadline);
             return;
         }
         // Park until the expected oversleep before the deadline, so the park's own lateness

@@ -23,6 +23,10 @@ impl Core {
         // Entered, so a dropping future's `Drop` may still call `spawn` (cancelled at once, see
         // `closing`), `now`, or drop a `Sleep`.
         let _enter = context::enter(self.clone());
+        // A queue of our own, as `block_on` has: when this executor is dropped inside another
+        // drop (a finished task's output held it), its tasks' drops still run here, with it
+        // current — not later, under whatever executor (or none) is current then.
+        let _drops = drop_queue::Scope::enter();
         let tasks = self.tasks.borrow_mut().take_all();
         // Drop every future first (a future's `Drop` may abort or await-drop other handles),
         // then the cells. No borrow of the slab is held: it is already empty.

@@ -26,7 +26,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use crate::drop_queue::drop_deferred;
+use crate::drop_queue::{drop_deferred, wake_quietly};
 use crate::join_handle::JoinError;
 use crate::stage_cell::StageCell;
 use crate::waker::{OwnWaker, TaskWaker};
@@ -104,7 +104,9 @@ impl<F: Future + 'static> Task<F> {
             } // else: no user code in its drop, only the box's free
         }
         if let Some(waker) = self.join_waker.take() {
-            waker.wake();
+            // Whoever polled the handle chose this waker: a panic in it is theirs, caught and
+            // dropped (as tokio does), never unwinding out of the run loop, `abort` or teardown.
+            wake_quietly(waker);
         }
     }
 }

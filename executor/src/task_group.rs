@@ -30,6 +30,7 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::{poll_fn, Future};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -96,7 +97,16 @@ impl Drop for Done {
         self.ready.finished.borrow_mut().push_back(self.index);
         let waker = self.ready.waker.borrow_mut().take();
         if let Some(waker) = waker {
-            waker.wake(); // outside the borrow: waking may run arbitrary code
+            // Outside the borrow: waking may run arbitrary code. It is whoever polled the group
+            // — any waker — and this guard may drop while the task's own panic unwinds, where a
+            // second panic aborts the process: so a panic in it is caught and dropped, as the
+            // executor does for a `JoinHandle`'s awaiter.
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| waker.wake())) {
+                // Its payload's `Drop` may panic too; then that second payload is leaked.
+                if let Err(again) = catch_unwind(AssertUnwindSafe(|| drop(payload))) {
+                    std::mem::forget(again);
+                }
+            }
         }
     }
 }

@@ -28,12 +28,14 @@
 //! sleeps on the condvar parker, and registering a socket fails with the poller's error.
 
 use std::io;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
 
 use mio::{Events, Interest, Poll, Registry, Token};
 
+use crate::drop_queue;
 #[cfg(target_os = "linux")]
 use crate::io::deadline_timer::DeadlineTimer;
 use crate::parker::Parker;
@@ -149,12 +151,26 @@ impl Reactor {
             let ticks = poller.busy_ticks.fetch_add(1, Relaxed) + 1;
             if ticks >= BUSY_TICKS_PER_POLL {
                 poller.busy_ticks.store(0, Relaxed);
-                let woken = poller.poll_and_collect(Some(Duration::ZERO));
-                for waker in woken {
-                    waker.wake();
-                }
+                wake_all(poller.poll_and_collect(Some(Duration::ZERO)));
             }
         }
+    }
+
+    /// The virtual clock is about to jump: first collect readiness without sleeping, so that
+    /// I/O ready already (data waiting in the kernel) is seen before time passes, as tokio's
+    /// paused clock does. True if that woke anyone: the run loop then runs them instead of
+    /// jumping. With no source registered there is nothing to look for (no syscall).
+    pub(crate) fn poll_io_now(&self) -> bool {
+        let Ok(poller) = &self.poller else {
+            return false;
+        };
+        if !poller.has_sources() {
+            return false;
+        }
+        let woken = poller.poll_and_collect(Some(Duration::ZERO));
+        let any = !woken.is_empty();
+        wake_all(woken);
+        any
     }
 
     /// Wakes the parked executor, or makes its next `park` return at once.
@@ -202,9 +218,7 @@ impl Poller {
             state => unreachable!("reactor in state {state} after a poll"),
         }
         // Outside every lock: a waker's `wake` (or drop) may run anything.
-        for waker in woken {
-            waker.wake();
-        }
+        wake_all(woken);
     }
 
     /// The poll's timeout for a park of `timeout`: with the deadline timer armed to it, none
@@ -251,6 +265,12 @@ impl Poller {
             }
             state => unreachable!("reactor in state {state} in unpark"),
         }
+    }
+
+    /// True while any source is registered.
+    fn has_sources(&self) -> bool {
+        let sources = lock(&self.sources);
+        sources.slots.len() > sources.free.len()
     }
 
     /// Registers `source` edge-triggered for both directions; both flags start set.
@@ -304,6 +324,25 @@ impl Poller {
             let wakers = state.take_wakers();
             drop(wakers);
         }
+    }
+}
+
+/// Wakes every waker in `woken`, even if one panics: a foreign waker (a future polled a socket
+/// by hand with its own) must not take the other tasks' wakes down with it — edge-triggered,
+/// their readiness would not come again. The first panic then propagates, as a panicking
+/// timer's waker does (`Executor::block_on`'s `# Panics`); any later one is dropped.
+fn wake_all(woken: Vec<Waker>) {
+    let mut first_panic = None;
+    for waker in woken {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || waker.wake())) {
+            match first_panic {
+                None => first_panic = Some(payload),
+                Some(_) => drop_queue::drop_quietly(payload),
+            }
+        }
+    }
+    if let Some(payload) = first_panic {
+        resume_unwind(payload);
     }
 }
 

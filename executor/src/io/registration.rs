@@ -126,6 +126,24 @@ impl<S: mio::event::Source> Registered<S> {
             .poll_io(direction, cx, || op(&self.source))
     }
 
+    /// [`poll_io`](Self::poll_io) for a stream's read or write of `len` bytes. An empty one
+    /// completes at once with `Ok(0)` (std's `Read`/`Write` contract: 0 for an empty buffer):
+    /// the kernel answers `WouldBlock` to an empty read until data arrives, so "try, then wait
+    /// for readiness" would wait for data the read will not take — for ever, if none comes.
+    /// Outside its executor it fails like any other operation.
+    pub(crate) fn poll_stream_io(
+        &self,
+        direction: Direction,
+        cx: &mut Context<'_>,
+        len: usize,
+        op: impl FnMut(&S) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        if len == 0 {
+            return Poll::Ready(self.registration.check_executor().map(|()| 0));
+        }
+        self.poll_io(direction, cx, op)
+    }
+
     /// See [`Registration::poll_ready`].
     pub(crate) fn poll_ready(
         &self,

@@ -112,7 +112,8 @@ impl TcpListener {
 /// Implements `futures-io`'s `AsyncRead` and `AsyncWrite`, also on `&TcpStream` (one task may
 /// read while another writes), so `futures::io`'s helpers work: `read_exact`, `write_all`,
 /// `copy`, `BufReader`, `lines`, `split`. `poll_close` shuts the write half down. One task
-/// waits per direction: a second reader on the same stream takes the first one's place.
+/// waits per direction: a second reader on the same stream takes the first one's place. A
+/// read or write of an empty buffer completes at once with `Ok(0)`, data or not.
 /// Used outside its executor, every call fails with an `io::Error`. Dropping it deregisters
 /// and closes the socket.
 #[derive(Debug)]
@@ -208,11 +209,13 @@ impl TcpStream {
     }
 
     fn poll_read_ref(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_io(R, cx, |mut s| s.read(buf))
+        self.io
+            .poll_stream_io(R, cx, buf.len(), |mut s| s.read(buf))
     }
 
     fn poll_write_ref(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_io(W, cx, |mut s| s.write(buf))
+        self.io
+            .poll_stream_io(W, cx, buf.len(), |mut s| s.write(buf))
     }
 
     fn poll_close_ref(&self) -> Poll<io::Result<()>> {

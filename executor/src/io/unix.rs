@@ -109,11 +109,13 @@ impl UnixStream {
     }
 
     fn poll_read_ref(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_io(R, cx, |mut s| s.read(buf))
+        self.io
+            .poll_stream_io(R, cx, buf.len(), |mut s| s.read(buf))
     }
 
     fn poll_write_ref(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io.poll_io(W, cx, |mut s| s.write(buf))
+        self.io
+            .poll_stream_io(W, cx, buf.len(), |mut s| s.write(buf))
     }
 
     fn poll_close_ref(&self) -> Poll<io::Result<()>> {
