@@ -151,7 +151,7 @@ pub fn table(samples: &[Sample]) -> Table {
     let rounds = samples.iter().map(|s| s.load.rounds).max().unwrap_or(0);
     let mut notes = vec![
         format!("busy: each connection does {rounds} round trips of {MESSAGE} B back to back; idle: one trip, held open until all N are open, one more trip (RSS per connection held open)"),
-        "the server runs in a fresh child process, the load generator (our executor, at most 64 connects in flight) in a child of it: CPU and peak RSS are the server's alone; wall time is the load generator's, first connect to last close".into(),
+        "the server runs in a fresh child process, the load generator (our executor, at most 64 connections opening at once: connected, first echo not back) in a child of it: CPU and peak RSS are the server's alone; wall time is the load generator's, first connect to last close".into(),
         format!("pool: a WorkerPool of {POOL_THREADS} threads serves {POOL_THREADS} connections at once, the rest wait their turn (busy); under the idle load it cannot finish"),
         "CPU time: Rust's from /proc/self/stat in 10 ms ticks (small values read 0), Python's from time.process_time".into(),
         "loopback, 2 processes on a shared machine: the wall time includes the load generator's own work".into(),
