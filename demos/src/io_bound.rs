@@ -327,7 +327,8 @@ mod tests {
                 };
                 let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
                 let addr = listener.local_addr().unwrap();
-                let clients = std::thread::spawn(move || echo::generate(addr, load));
+                let clients =
+                    std::thread::spawn(move || echo::load_generator::generate(addr, load));
                 echo::serve(server, listener, load.connections).unwrap();
                 let wall = clients.join().unwrap().unwrap();
                 assert!(wall > Duration::ZERO, "{server:?} {idle}");
