@@ -1,5 +1,6 @@
-//! Running a child process with a time limit: the Python scripts, and the lightweight
-//! experiment's `--child` runs of this binary.
+//! Running a child process with a time limit: the Python scripts, the `--child` runs of the
+//! tour's experiments, and the `echo` demo's load generator (this file is loaded by `echo.rs`,
+//! which both binaries share).
 //!
 //! On overrun the child is killed and, if it leads a process group of its own (the caller asks
 //! for one with `CommandExt::process_group(0)`, as the Python scripts do), the whole group with

@@ -16,6 +16,8 @@ pub enum Part {
     Parallelism,
     /// The cost of one switch: task vs thread
     Granularity,
+    /// N concurrent connections doing round trips: executor vs threads vs a pool
+    Io,
 }
 
 /// How big the experiments are.
@@ -29,7 +31,7 @@ pub enum Sizes {
     Full,
 }
 
-/// The article's two examples, then three experiments that measure its claims — in Rust, and
+/// The article's two examples, then four experiments that measure its claims — in Rust, and
 /// in Python when `python3` (3.8 or later) is present.
 #[derive(Debug, Parser)]
 #[command(

@@ -1,4 +1,4 @@
-//! The three plots, as SVG, drawn with `plotters`. Both time and memory span several orders of
+//! The four plots, as SVG, drawn with `plotters`. Both time and memory span several orders of
 //! magnitude across N, so the lightweight and granularity plots use logarithmic axes: on a
 //! linear axis the executor's line would be flat on the floor. Python's rows are drawn in the
 //! same charts with dashed lines (and dashed legend entries), so each workload's two languages
@@ -14,6 +14,10 @@ use crate::granularity;
 use crate::lightweight::{Contender, Sample};
 use crate::parallelism;
 use crate::report::Language;
+
+// The I/O-bound experiment's two panels: a file of their own.
+mod io_bound;
+pub use io_bound::io_bound;
 
 type PlotResult = Result<(), Box<dyn Error>>;
 

@@ -80,9 +80,26 @@ fn the_whole_tour_with_python_has_python_rows_and_verdicts() {
     );
     assert_eq!(gran.len(), 3, "{gran:?}");
     assert!(gran.iter().all(|r| number(&r[4]) > 0.0), "{gran:?}");
+    let io = python_rows(
+        "io_bound",
+        "language,contender,load,N,wall ms,CPU ms,CPU µs/conn,peak RSS KiB,RSS B/conn,note",
+    );
+    let names: Vec<(&str, &str, &str)> = io.iter().map(|r| (&*r[1], &*r[2], &*r[3])).collect();
+    let mut expected = Vec::new();
+    for server in ["asyncio", "threads"] {
+        for n in ["10", "100"] {
+            expected.extend([(server, "busy", n), (server, "idle", n)]);
+        }
+    }
+    assert_eq!(names, expected, "{io:?}");
+    assert!(io.iter().all(|r| number(&r[4]) > 0.0), "{io:?}");
+    assert!(
+        text.contains("note: crossover, Python: asyncio beats threads"),
+        "{text}"
+    );
     // One verdict per claim, judged in both languages, in the output and in each JSON file.
     let verdicts: Vec<&str> = text.lines().filter(|l| l.contains("verdict: ")).collect();
-    assert_eq!(verdicts.len(), 3, "{text}");
+    assert_eq!(verdicts.len(), 4, "{text}");
     for verdict in &verdicts {
         assert!(
             verdict.contains("Rust: ") && verdict.contains("Python: "),
@@ -100,7 +117,7 @@ fn the_whole_tour_with_python_has_python_rows_and_verdicts() {
             "{verdict}"
         );
     }
-    for name in ["lightweight", "parallelism", "granularity"] {
+    for name in ["lightweight", "parallelism", "granularity", "io_bound"] {
         let json = std::fs::read_to_string(dir.0.join(format!("{name}.json"))).unwrap();
         assert!(json.contains("\"verdict\": \"verdict: "), "{json}");
     }

@@ -218,3 +218,52 @@ fn granularity_small_writes_sane_results() {
         "{rows:?}"
     );
 }
+
+#[test]
+fn io_small_writes_sane_results() {
+    let dir = TempDir::new("io");
+    let output = demos(&[
+        "--only",
+        "io",
+        "--sizes",
+        "small",
+        "--no-python",
+        "--out",
+        dir.0.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let rows = csv_rows(
+        &dir.0,
+        "io_bound",
+        "language,contender,load,N,wall ms,CPU ms,CPU µs/conn,peak RSS KiB,RSS B/conn,note",
+    );
+    let shown: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&*r[1], &*r[2], &*r[3])).collect();
+    let mut expected = Vec::new();
+    for server in ["executor", "threads", "pool"] {
+        for n in ["10", "100"] {
+            expected.extend([(server, "busy", n), (server, "idle", n)]);
+        }
+    }
+    assert_eq!(shown, expected, "three servers × two loads × N = 10, 100");
+    for row in &rows {
+        assert_eq!(row[0], "Rust");
+        if row[1] == "pool" && row[2] == "idle" {
+            // A pool of 8 cannot hold 10 connections open at once: refused, not hung.
+            assert!(
+                row[4].is_empty() && row[9].contains("wait forever"),
+                "{row:?}"
+            );
+        } else {
+            assert!(number(&row[4]) > 0.0 && row[9].is_empty(), "{row:?}");
+        }
+    }
+    let text = stdout(&output);
+    assert!(
+        text.contains("note: crossover, Rust: executor beats threads on busy wall time "),
+        "{text}"
+    );
+    assert!(
+        text.contains("verdict: \"asyncio suits I/O-bound work"),
+        "{text}"
+    );
+}
