@@ -135,26 +135,34 @@ use std::future::Future;
 
 #[test]
 fn real_timers_never_fire_early_and_are_not_rounded_to_milliseconds() {
-    let mut late = Vec::new();
-    run(async {
-        for _ in 0..20 {
-            let start = Instant::now();
-            sleep(Duration::from_micros(300)).await;
-            let elapsed = start.elapsed();
-            assert!(
-                elapsed >= Duration::from_micros(300),
-                "fired early: {elapsed:?}"
-            );
-            late.push(elapsed - Duration::from_micros(300));
+    // Up to three rounds of 20 sleeps: rounding to milliseconds (a 1 ms timer wheel, mio's
+    // whole-millisecond poll timeout) would make every sleep of every round ≥ 700 µs late, so
+    // it fails all three; a shared machine that deschedules us for a few ms in one round (as
+    // a loaded CI run does) does not fail the test. Firing early fails at once, in any round.
+    let mut medians = Vec::new();
+    for _ in 0..3 {
+        let mut late = Vec::new();
+        run(async {
+            for _ in 0..20 {
+                let start = Instant::now();
+                sleep(Duration::from_micros(300)).await;
+                let elapsed = start.elapsed();
+                assert!(
+                    elapsed >= Duration::from_micros(300),
+                    "fired early: {elapsed:?}"
+                );
+                late.push(elapsed - Duration::from_micros(300));
+            }
+        });
+        late.sort();
+        // The median should be a few µs; generous bound: the machine is shared.
+        let median = late[late.len() / 2];
+        if median < Duration::from_micros(500) {
+            return;
         }
-    });
-    late.sort();
-    // A 1 ms timer wheel would make every one of these ≥ 700 µs late; the median should be
-    // a few µs. Generous bound: the machine is shared.
-    assert!(
-        late[late.len() / 2] < Duration::from_micros(500),
-        "median lateness {late:?}"
-    );
+        medians.push(median);
+    }
+    panic!("median lateness of each round: {medians:?}");
 }
 
 #[test]
