@@ -109,6 +109,8 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod async_face;
+mod async_wait;
 mod batch;
 mod error;
 mod guard;
@@ -131,6 +133,7 @@ mod two_sides_ops;
 mod wait;
 mod worker;
 
+pub use crate::async_face::{GetAsync, GetTaskAsync, JoinAsync, PutAsync, PutAsyncUntil};
 pub use crate::error::{GetError, PutError, TaskDoneError};
 pub use crate::guard::TaskGuard;
 pub use crate::iter::Iter;
