@@ -96,11 +96,17 @@ impl AsyncWaiters {
 
     /// Wakes up to `n` task waiters of `cond` (`usize::MAX`: all), oldest first. Called after the
     /// core's locks are released; with no task waiting it is one atomic load.
+    #[inline]
     pub(crate) fn wake(&self, cond: Cond, n: usize) {
-        let list = self.list(cond);
-        if n == 0 || list.count.load(Ordering::SeqCst) == 0 {
-            return;
+        if n != 0 && self.any(cond) {
+            self.wake_registered(cond, n);
         }
+    }
+
+    /// `wake`'s slow half, out of line so that the blocking path inlines only the test.
+    #[inline(never)]
+    fn wake_registered(&self, cond: Cond, n: usize) {
+        let list = self.list(cond);
         let mut reg = list.lock();
         let take = n.min(reg.wakers.len());
         let woken: Vec<(u64, Waker)> = reg.wakers.drain(..take).collect();
@@ -110,6 +116,7 @@ impl AsyncWaiters {
     }
 
     /// Whether any task waits on `cond` (one atomic load).
+    #[inline]
     pub(crate) fn any(&self, cond: Cond) -> bool {
         self.list(cond).count.load(Ordering::SeqCst) > 0
     }
@@ -172,6 +179,7 @@ impl WaiterList {
 /// after its core returned, with every core lock released.
 impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// Runs a put, then wakes a task waiting for an item if it went in.
+    #[inline]
     pub(crate) fn put_then_wake(
         &self,
         put: impl FnOnce() -> Result<(), PutError<T>>,
@@ -185,6 +193,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     }
 
     /// Runs a get, then wakes a task waiting for room if it took an item.
+    #[inline]
     pub(crate) fn get_then_wake(
         &self,
         get: impl FnOnce() -> Result<T, GetError>,

@@ -61,6 +61,18 @@
 //! Every design gives the same observable results (a differential proptest checks it); the
 //! README's "Ablation" section measures what each idea buys.
 //!
+//! # Threads and tasks on one queue
+//!
+//! Every queue is also awaitable, from a task on any executor (the crate uses only
+//! `std::task::Waker`): [`put_async`](BlockingQueue::put_async),
+//! [`put_async_until`](BlockingQueue::put_async_until) (a put given up when a timer future of
+//! your runtime completes, the item back), [`get_async`](BlockingQueue::get_async),
+//! [`get_task_async`](BlockingQueue::get_task_async), [`join_async`](BlockingQueue::join_async)
+//! — Python's janus, with no second queue. A thread and a task may wait on the same queue at
+//! once; the tasks' waiters sit beside the core's (`src/async_wait.rs`), the futures are in
+//! `src/async_face.rs`. On the executor's virtual clock, a task awaiting something that only a
+//! thread will do goes through `executor::off_thread`.
+//!
 //! # Differences from CPython, on purpose
 //!
 //! - `bounded(0)` panics instead of meaning "unbounded": say [`Queue::unbounded`].
