@@ -66,7 +66,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.len(), 1);
     /// ```
     pub fn put(&self, item: T) -> Result<(), PutError<T>> {
-        on_core!(self, c => c.put(item, Wait::Forever))
+        self.put_then_wake(|| on_core!(self, c => c.put(item, Wait::Forever)))
     }
 
     /// Puts `item` if there is room right now (Python's `put_nowait`).
@@ -79,7 +79,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.try_put(2), Err(PutError::Full(2)));
     /// ```
     pub fn try_put(&self, item: T) -> Result<(), PutError<T>> {
-        on_core!(self, c => c.put(item, Wait::Never))
+        self.put_then_wake(|| on_core!(self, c => c.put(item, Wait::Never)))
     }
 
     /// Puts `item`, blocking at most `timeout` for room. `Duration::MAX` waits forever.
@@ -94,7 +94,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(err, PutError::Timeout(2));
     /// ```
     pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
-        on_core!(self, c => c.put(item, Wait::timeout(timeout)))
+        self.put_then_wake(|| on_core!(self, c => c.put(item, Wait::timeout(timeout))))
     }
 
     /// Takes the next item, blocking while the queue is empty.
@@ -112,7 +112,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.get(), Err(GetError::ShutDown));
     /// ```
     pub fn get(&self) -> Result<T, GetError> {
-        on_core!(self, c => c.get(Wait::Forever))
+        self.get_then_wake(|| on_core!(self, c => c.get(Wait::Forever)))
     }
 
     /// Takes the next item if there is one right now (Python's `get_nowait`).
@@ -126,7 +126,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.try_get(), Ok(5));
     /// ```
     pub fn try_get(&self) -> Result<T, GetError> {
-        on_core!(self, c => c.get(Wait::Never))
+        self.get_then_wake(|| on_core!(self, c => c.get(Wait::Never)))
     }
 
     /// Takes the next item, blocking at most `timeout`. `Duration::MAX` waits forever.
@@ -139,7 +139,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.get_timeout(Duration::from_millis(1)), Err(GetError::Timeout));
     /// ```
     pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
-        on_core!(self, c => c.get(Wait::timeout(timeout)))
+        self.get_then_wake(|| on_core!(self, c => c.get(Wait::timeout(timeout))))
     }
 
     /// Shuts the queue down (CPython 3.13's `shutdown()`): every put fails from now on, gets
@@ -159,7 +159,8 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.get(), Ok(1));
     /// ```
     pub fn shutdown(&self) {
-        on_core!(self, c => c.shutdown())
+        on_core!(self, c => c.shutdown());
+        self.waiters.wake_all();
     }
 
     /// Shuts down like [`shutdown`](Self::shutdown), and also removes every queued item and
@@ -180,7 +181,9 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// q.join(); // returns at once
     /// ```
     pub fn shutdown_now(&self) -> Vec<T> {
-        on_core!(self, c => c.shutdown_now())
+        let removed = on_core!(self, c => c.shutdown_now());
+        self.waiters.wake_all();
+        removed
     }
 
     /// The number of queued items. Like Python's `qsize()`, it may be stale by the time you

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::order::Order;
 use crate::queue::{on_core, BlockingQueue};
-use crate::wait::Wait;
+use crate::wait::{Cond, Wait};
 use crate::{GetError, PutError};
 
 impl<T, O: Order<T>> BlockingQueue<T, O> {
@@ -67,7 +67,12 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
             max > 0,
             "get_batch(0): a batch of at most 0 items can never be served; ask for max >= 1"
         );
-        on_core!(self, c => c.get_batch(max, wait))
+        let _unwind = self.wake_all_on_unwind();
+        let got = on_core!(self, c => c.get_batch(max, wait));
+        if let Ok(items) = &got {
+            self.waiters.wake(Cond::NotFull, items.len());
+        }
+        got
     }
 
     /// Puts every item of `items`, in order, blocking while the queue is full; each accepted
@@ -97,7 +102,14 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     pub fn put_batch(&self, items: impl IntoIterator<Item = T>) -> Result<(), PutError<Vec<T>>> {
         // Collected first, so the iterator never runs under a lock.
         let items: VecDeque<T> = items.into_iter().collect();
-        on_core!(self, c => c.put_batch(items))
+        let (n, _unwind) = (items.len(), self.wake_all_on_unwind());
+        let put = on_core!(self, c => c.put_batch(items));
+        let left = match &put {
+            Err(PutError::Full(v) | PutError::Timeout(v) | PutError::ShutDown(v)) => v.len(),
+            Ok(()) => 0,
+        };
+        self.waiters.wake(Cond::NotEmpty, n - left);
+        put
     }
 }
 

@@ -61,6 +61,18 @@
 //! Every design gives the same observable results (a differential proptest checks it); the
 //! README's "Ablation" section measures what each idea buys.
 //!
+//! # Threads and tasks on one queue
+//!
+//! Every queue is also awaitable, from a task on any executor (the crate uses only
+//! `std::task::Waker`): [`put_async`](BlockingQueue::put_async),
+//! [`put_async_until`](BlockingQueue::put_async_until) (a put given up when a timer future of
+//! your runtime completes, the item back), [`get_async`](BlockingQueue::get_async),
+//! [`get_task_async`](BlockingQueue::get_task_async), [`join_async`](BlockingQueue::join_async)
+//! — Python's janus, with no second queue. A thread and a task may wait on the same queue at
+//! once; the tasks' waiters sit beside the core's (`src/async_wait.rs`), the futures are in
+//! `src/async_face.rs`. On the executor's virtual clock, a task awaiting something that only a
+//! thread will do goes through `executor::off_thread`.
+//!
 //! # Differences from CPython, on purpose
 //!
 //! - `bounded(0)` panics instead of meaning "unbounded": say [`Queue::unbounded`].
@@ -79,8 +91,9 @@
 //! so that both sides block once. Each step names `file::function`, in the order the code
 //! runs; "(back)" marks a step into a file the reader has already left.
 //!
-//! 1. `api.rs::put` → `queue.rs::on_core` (picks the core) → `two_sides.rs::put`: lock the
-//!    put side, `two_sides.rs::lock` (through `reentry.rs::lock`).
+//! 1. `api.rs::put` → `async_wait.rs::put_then_wake` (the core first, then a look for waiting
+//!    tasks) → `queue.rs::on_core` (picks the core) → `two_sides.rs::put`: lock the put side,
+//!    `two_sides.rs::lock` (through `reentry.rs::lock`).
 //! 2. `wait.rs::wait_until` (the `while` loop with its deadline); its condition is
 //!    `two_sides.rs::has_room_after_refresh` (back): full.
 //! 3. `wait.rs::may_spin` and `wait.rs::spin` (back): unlock, `spin.rs::spin_until` watches
@@ -91,24 +104,29 @@
 //! 5. `two_sides.rs::put` (back) → `store_call.rs::store_call`: `order.rs::Fifo::push`, then
 //!    `spin.rs::StoreHint::set` (back) and `wait.rs::notify` (back) for `not_empty` — here the
 //!    put wakes the getter.
-//! 6. `api.rs::get` (back) → `two_sides.rs::get` → `two_sides.rs::take_from_head` (back):
-//!    `wait.rs::spin` (back), then both locks: nothing queued.
+//! 6. `api.rs::get` (back) → `async_wait.rs::get_then_wake` (back) → `two_sides.rs::get` →
+//!    `two_sides.rs::take_from_head` (back): `wait.rs::spin` (back), then both locks: nothing
+//!    queued.
 //! 7. `wait.rs::wait_until`: sleep on `not_empty` until the put of step 5 notifies.
 //! 8. `two_sides.rs::take_from_head` (back): refill the empty head,
 //!    `store_call.rs::store_call` (back) → `order.rs::Fifo::move_to_head` (back) moves every
 //!    queued item over; `two_sides.rs::take_from_head` (back) pops the oldest.
-//! 9. A putter counted asleep gets `wait.rs::notify` (back) for `not_full`; return the item.
+//! 9. A putter counted asleep gets `wait.rs::notify` (back) for `not_full`; unlocked,
+//!    `async_wait.rs::AsyncWaiters::wake` (back) finds no task waiting; return the item.
 //!
-//! Eight files (`api`, `queue`, `two_sides`, `reentry`, `wait`, `spin`, `store_call`,
-//! `order`) and 16 steps back, counted at this map's granularity. The same item on the
-//! one-lock core ([`Design::OneLock`], or any [`LifoQueue`]) reads `api.rs::put` →
+//! Nine files (`api`, `async_wait`, `queue`, `two_sides`, `reentry`, `wait`, `spin`,
+//! `store_call`, `order`) and 18 steps back, counted at this map's granularity. The same item
+//! on the one-lock core ([`Design::OneLock`], or any [`LifoQueue`]) reads `api.rs::put` →
 //! `one_lock.rs::put` (lock, `while` loop, `hook` → `order.rs::push`, counters, notify; the
-//! deadline and the sleep from `wait.rs`) → `api.rs::get` → `one_lock.rs::get_with`: six files
-//! (`api`, `queue`, `one_lock`, `reentry`, `wait`, `order`) and about ten steps back. The
-//! target, three files and five steps back, is not reached yet (`docs/decisions.md`).
+//! deadline and the sleep from `wait.rs`) → `api.rs::get` → `one_lock.rs::get_with`, each
+//! through `async_wait.rs`: seven files (`api`, `async_wait`, `queue`, `one_lock`, `reentry`,
+//! `wait`, `order`) and about twelve steps back. The target, three files and five steps back,
+//! is not reached yet (`docs/decisions.md`).
 #![forbid(unsafe_code)]
 
 mod api;
+mod async_face;
+mod async_wait;
 mod batch;
 mod error;
 mod guard;
@@ -131,6 +149,7 @@ mod two_sides_ops;
 mod wait;
 mod worker;
 
+pub use crate::async_face::{GetAsync, GetTaskAsync, JoinAsync, PutAsync, PutAsyncUntil};
 pub use crate::error::{GetError, PutError, TaskDoneError};
 pub use crate::guard::TaskGuard;
 pub use crate::iter::Iter;

@@ -143,7 +143,7 @@ impl WorkerPool {
     /// Queues `f` to run on a worker thread and returns its [`Pending`] result.
     ///
     /// Blocks while the queue is full (back-pressure). From async code that means the
-    /// executor's thread blocks too, so size the capacity for your bursts. A job that panics
+    /// executor's thread blocks too: a task uses [`submit_async`](Self::submit_async). A job that panics
     /// does not take its worker down: the panic is caught and its `Pending` yields a
     /// [`JobError`] carrying the payload. Dropping the `Pending` does not cancel the job.
     ///
@@ -164,6 +164,59 @@ impl WorkerPool {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
+        let (pending, job) = self.job_for(f);
+        // The only possible error is `ShutDown`, and the queue is shut down only by `shutdown`,
+        // `shutdown_now` and `drop`, which take the pool by value: no `&self` can be alive then.
+        self.jobs
+            .put(job)
+            .unwrap_or_else(|_| unreachable!("a live WorkerPool's queue is never shut down"));
+        pending
+    }
+
+    /// [`submit`](Self::submit) for a task: awaits room in the pool's queue instead of
+    /// blocking the executor's thread, then yields the job's [`Pending`] (await that for the
+    /// result). Dropping this future before it completes drops the job unrun.
+    ///
+    /// ```
+    /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    /// #     let mut f = std::pin::pin!(f);
+    /// #     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    /// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v } }
+    /// # }
+    /// let pool = queue::WorkerPool::builder().threads(1).capacity(1).build();
+    /// let sum = block_on(async {
+    ///     let mut jobs = Vec::new();
+    ///     for i in 0..4u64 {
+    ///         jobs.push(pool.submit_async(move || i * 10).await); // waits while full
+    ///     }
+    ///     let mut sum = 0;
+    ///     for job in jobs {
+    ///         sum += job.await.unwrap();
+    ///     }
+    ///     sum
+    /// });
+    /// assert_eq!(sum, 60);
+    /// ```
+    pub async fn submit_async<F, T>(&self, f: F) -> Pending<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let (pending, job) = self.job_for(f);
+        // As in `submit`: a live pool's queue is never shut down.
+        self.jobs
+            .put_async(job)
+            .await
+            .unwrap_or_else(|_| unreachable!("a live WorkerPool's queue is never shut down"));
+        pending
+    }
+
+    /// A job that runs `f` on a worker and completes the returned `Pending`.
+    fn job_for<F, T>(&self, f: F) -> (Pending<T>, Job)
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
         let (pending, completer) = pending::channel(worker::pool_id(&self.jobs));
         let job = Box::new(move || {
             // While it runs, a `wait` for this very job on this thread would wait for itself.
@@ -174,12 +227,7 @@ impl WorkerPool {
             let result = panic::catch_unwind(AssertUnwindSafe(f)).map_err(JobError::panicked);
             completer.complete(result);
         });
-        // The only possible error is `ShutDown`, and the queue is shut down only by `shutdown`,
-        // `shutdown_now` and `drop`, which take the pool by value: no `&self` can be alive then.
-        self.jobs
-            .put(Some(job))
-            .unwrap_or_else(|_| unreachable!("a live WorkerPool's queue is never shut down"));
-        pending
+        (pending, Some(job))
     }
 
     /// Blocks until every job submitted so far has finished — run to completion or panicked

@@ -7,6 +7,7 @@
 //! ablation build both designs as the same type. The price is one `match` per operation on a
 //! field that never changes — a branch the processor predicts every time.
 
+use crate::async_wait::AsyncWaiters;
 use crate::one_lock::OneLock;
 use crate::order::{Fifo, Lifo, Order, Priority};
 use crate::two_sides::TwoSides;
@@ -28,6 +29,8 @@ use crate::two_sides::TwoSides;
 /// ```
 pub struct BlockingQueue<T, O: Order<T>> {
     pub(crate) core: Core<T, O>,
+    /// The tasks waiting beside the core's threads (`async_wait.rs`).
+    pub(crate) waiters: AsyncWaiters,
 }
 
 // A queue is built once and shared: the padding of the two-sided variant costs memory once,
@@ -126,7 +129,10 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
             Design::TwoSides => Core::TwoSides(TwoSides::new(capacity, false)),
             Design::TwoSidesSpinning => Core::TwoSides(TwoSides::new(capacity, true)),
         };
-        BlockingQueue { core }
+        BlockingQueue {
+            core,
+            waiters: AsyncWaiters::new(),
+        }
     }
 
     pub(crate) fn with_capacity(capacity: Option<usize>) -> Self {

@@ -35,7 +35,9 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
 
     /// `task_done`, also counting a failure when `failed`; used by `TaskGuard`'s drop.
     pub(crate) fn finish_task(&self, failed: bool) -> Result<(), TaskDoneError> {
-        on_core!(self, c => c.finish_task(failed))
+        on_core!(self, c => c.finish_task(failed))?;
+        self.woke_joiners();
+        Ok(())
     }
 
     /// Blocks until every item put so far has been marked done.
