@@ -90,7 +90,7 @@
 //! | `asyncio.Timeout.reschedule(when)`   | [`Sleep::reset`]`(deadline)`                   |
 //! | `asyncio.Event`                      | `event_listener::Event` plus a flag (crate event-listener) |
 //! | `asyncio.Lock`, `asyncio.Semaphore`  | `async_lock::Mutex`, `async_lock::Semaphore` (crate async-lock) |
-//! | `asyncio.Queue`                      | `async_channel::bounded(n)` (crate async-channel; the project's `queue` is to get an async face) |
+//! | `asyncio.Queue`                      | `queue::Queue`'s `put_async`/`get_async`/`join_async`, or `async_channel::bounded(n)` (crate async-channel) |
 //! | `asyncio.start_server(cb, h, p)`     | `net::TcpListener::bind(a)?`, `.accept().await`|
 //! | `asyncio.open_connection(h, p)`      | `net::TcpStream::connect(a).await` (2)         |
 //! | `loop.sock_recv`/`sock_sendall`/…    | the `net` types' methods (2)                   |
