@@ -5,7 +5,7 @@
 //! (`reactor.rs`), which sleeps in one `epoll_wait` for readiness, the next deadline and
 //! cross-thread wakes (a timerfd, `deadline_timer.rs`, ends a timed park to the nanosecond), and
 //! wakes the tasks whose sockets became ready. Sockets
-//! (`tcp.rs`, `udp.rs`, `unix.rs`, `async_fd.rs`) register with the executor they are made
+//! (`tcp.rs`, `udp.rs`, `unix.rs`, `async_fd.rs`; the stream traits once, in `stream.rs`) register with the executor they are made
 //! on (`registration.rs`) and wait by "try; if it would block, wait for readiness".
 //!
 //! Readiness is collected when the executor idles — when no task is ready — and, so that a
@@ -21,6 +21,8 @@ mod async_fd;
 mod deadline_timer;
 mod reactor;
 mod registration;
+#[macro_use]
+mod stream;
 mod tcp;
 mod udp;
 #[cfg(unix)]

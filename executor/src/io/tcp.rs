@@ -6,14 +6,10 @@
 //! `timeout`, an aborted task) loses no data and no connection.
 
 use std::future::poll_fn;
-use std::io::{self, Read, Write};
+use std::io;
 use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 #[cfg(unix)]
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use futures_io::{AsyncRead, AsyncWrite};
 
 use crate::io::reactor::Direction::{Read as R, Write as W};
 use crate::io::registration::Registered;
@@ -207,60 +203,9 @@ impl TcpStream {
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.io.source().shutdown(how)
     }
-
-    fn poll_read_ref(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_stream_io(R, cx, buf.len(), |mut s| s.read(buf))
-    }
-
-    fn poll_write_ref(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_stream_io(W, cx, buf.len(), |mut s| s.write(buf))
-    }
-
-    fn poll_close_ref(&self) -> Poll<io::Result<()>> {
-        // Already shut down, or the peer is gone: closing is done either way.
-        match self.shutdown(Shutdown::Write) {
-            Err(e) if e.kind() == io::ErrorKind::NotConnected => Poll::Ready(Ok(())),
-            result => Poll::Ready(result),
-        }
-    }
 }
 
-macro_rules! async_read_write {
-    ($t:ty) => {
-        impl AsyncRead for $t {
-            fn poll_read(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &mut [u8],
-            ) -> Poll<io::Result<usize>> {
-                self.poll_read_ref(cx, buf)
-            }
-        }
-
-        impl AsyncWrite for $t {
-            fn poll_write(
-                self: Pin<&mut Self>,
-                cx: &mut Context<'_>,
-                buf: &[u8],
-            ) -> Poll<io::Result<usize>> {
-                self.poll_write_ref(cx, buf)
-            }
-
-            /// Nothing to flush: writes go straight to the kernel.
-            fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-                Poll::Ready(Ok(()))
-            }
-
-            fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-                self.poll_close_ref()
-            }
-        }
-    };
-}
-async_read_write!(TcpStream);
-async_read_write!(&TcpStream);
+stream_io!(TcpStream);
 
 /// The descriptor, for socket options this type does not wrap (do not read or write through it
 /// behind the reactor's back: the readiness flags would not know).
