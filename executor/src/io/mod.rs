@@ -4,9 +4,9 @@
 //! `idle_sleep.rs`). Without `io` it is the condvar parker; with `io` it is the [`Reactor`]
 //! (`reactor.rs`), which sleeps in one `epoll_wait` for readiness, the next deadline and
 //! cross-thread wakes (a timerfd, `deadline_timer.rs`, ends a timed park to the nanosecond), and
-//! wakes the tasks whose sockets became ready. Sockets
-//! (`tcp.rs`, `udp.rs`, `unix.rs`, `async_fd.rs`; the stream traits once, in `stream.rs`) register with the executor they are made
-//! on (`registration.rs`) and wait by "try; if it would block, wait for readiness".
+//! wakes the tasks whose sockets became ready. Sockets (`tcp.rs`, `udp.rs`, `unix.rs`,
+//! `async_fd.rs`; the stream traits once, in `stream.rs`) register with the executor they are
+//! made on (`registration.rs`) and wait by "try; if it would block, wait for readiness".
 //!
 //! Readiness is collected when the executor idles — when no task is ready — and, so that a
 //! task that never lets the run queue empty (a `yield_now` loop) cannot starve I/O, by a
