@@ -7,6 +7,7 @@
 use std::error::Error;
 use std::path::Path;
 
+use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
@@ -44,6 +45,75 @@ fn decade_label(value: &f64) -> String {
         e @ 6..=8 => format!("{}M", 10u64.pow(e as u32 - 6)),
         e => format!("1e{e}"),
     }
+}
+
+/// One line of a log-log panel: its legend label, its language (Python's lines are dashed) and
+/// its points (N, value).
+struct Line {
+    label: String,
+    language: Language,
+    points: Vec<(f64, f64)>,
+}
+
+/// A log-log chart of `lines` against N on `area`, `axes` = (x, y) descriptions: a panel of the
+/// lightweight and of the I/O-bound plot. The i-th line gets the i-th colour, so a contender
+/// keeps its colour across panels.
+fn log_log_panel(
+    area: &DrawingArea<SVGBackend, Shift>,
+    title: &str,
+    axes: (&str, &str),
+    n_max: f64,
+    lines: &[Line],
+    legend: SeriesLabelPosition,
+) -> PlotResult {
+    let values = || lines.iter().flat_map(|l| l.points.iter().map(|p| p.1));
+    let y_max = values().fold(10.0, f64::max) * 2.0;
+    let y_min = values().fold(f64::MAX, f64::min).min(y_max / 100.0) / 2.0;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(
+            (5.0..n_max * 2.0).log_scale(),
+            (y_min.max(0.5)..y_max).log_scale(),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc(axes.0)
+        .y_desc(axes.1)
+        .x_label_formatter(&decade_label)
+        .y_label_formatter(&decade_label)
+        .draw()?;
+    for (i, line) in lines.iter().enumerate() {
+        let style = color(i).stroke_width(2);
+        let points = line.points.clone();
+        if line.language == Language::Rust {
+            chart
+                .draw_series(LineSeries::new(points, style).point_size(4))?
+                .label(line.label.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+        } else {
+            chart
+                .draw_series(DashedLineSeries::new(points.clone(), 6, 4, style))?
+                .label(line.label.as_str())
+                .legend(move |(x, y)| {
+                    DashedPathElement::new(vec![(x, y), (x + 20, y)], 6, 4, style)
+                });
+            chart.draw_series(
+                points
+                    .into_iter()
+                    .map(|p| Circle::new(p, 4, color(i).filled())),
+            )?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(legend)
+        .border_style(BLACK)
+        .background_style(WHITE)
+        .draw()?;
+    Ok(())
 }
 
 /// Two log-log charts side by side: wall time vs N, and peak RSS per wait vs N.
@@ -90,62 +160,16 @@ pub fn lightweight(samples: &[Sample], path: &Path) -> PlotResult {
                 })
                 .collect()
         };
-        let all: Vec<f64> = Contender::ALL
+        let lines: Vec<Line> = Contender::ALL
             .into_iter()
-            .flat_map(points)
-            .map(|p| p.1)
+            .map(|c| Line {
+                label: format!("{} {}", c.language().name(), c.name()),
+                language: c.language(),
+                points: points(c),
+            })
             .collect();
-        let y_max = all.iter().copied().fold(10.0, f64::max) * 2.0;
-        let y_min = all
-            .iter()
-            .copied()
-            .fold(f64::MAX, f64::min)
-            .min(y_max / 100.0)
-            / 2.0;
-        let mut chart = ChartBuilder::on(area)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(
-                (5.0..n_max * 2.0).log_scale(),
-                (y_min.max(0.5)..y_max).log_scale(),
-            )?;
-        chart
-            .configure_mesh()
-            .x_desc("N (concurrent waits)")
-            .y_desc(y_desc)
-            .x_label_formatter(&decade_label)
-            .y_label_formatter(&decade_label)
-            .draw()?;
-        for (i, c) in Contender::ALL.into_iter().enumerate() {
-            let style = color(i).stroke_width(2);
-            let label = format!("{} {}", c.language().name(), c.name());
-            if c.language() == Language::Rust {
-                chart
-                    .draw_series(LineSeries::new(points(c), style).point_size(4))?
-                    .label(label)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-            } else {
-                chart
-                    .draw_series(DashedLineSeries::new(points(c), 6, 4, style))?
-                    .label(label)
-                    .legend(move |(x, y)| {
-                        DashedPathElement::new(vec![(x, y), (x + 20, y)], 6, 4, style)
-                    });
-                chart.draw_series(
-                    points(c)
-                        .into_iter()
-                        .map(|p| Circle::new(p, 4, color(i).filled())),
-                )?;
-            }
-        }
-        chart
-            .configure_series_labels()
-            .position(legend)
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .draw()?;
+        let axes = ("N (concurrent waits)", y_desc);
+        log_log_panel(area, title, axes, n_max, &lines, legend)?;
     }
     root.present()?;
     Ok(())

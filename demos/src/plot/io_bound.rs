@@ -4,12 +4,10 @@
 
 use std::path::Path;
 
-use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::{color, decade_label, PlotResult};
+use super::{log_log_panel, Line, PlotResult};
 use crate::io_bound::{Contender, Measured, Sample};
-use crate::report::Language;
 
 /// Three log-log charts side by side: busy wall time, busy CPU per connection and idle peak
 /// RSS per connection, each vs N.
@@ -61,62 +59,16 @@ pub fn io_bound(samples: &[Sample], path: &Path) -> PlotResult {
                 })
                 .collect()
         };
-        let all: Vec<f64> = Contender::ALL
+        let lines: Vec<Line> = Contender::ALL
             .into_iter()
-            .flat_map(points)
-            .map(|p| p.1)
+            .map(|c| Line {
+                label: format!("{} {}", c.language().name(), c.name()),
+                language: c.language(),
+                points: points(c),
+            })
             .collect();
-        let y_max = all.iter().copied().fold(10.0, f64::max) * 2.0;
-        let y_min = all
-            .iter()
-            .copied()
-            .fold(f64::MAX, f64::min)
-            .min(y_max / 100.0)
-            / 2.0;
-        let mut chart = ChartBuilder::on(area)
-            .caption(title, ("sans-serif", 20))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(60)
-            .build_cartesian_2d(
-                (5.0..n_max * 2.0).log_scale(),
-                (y_min.max(0.5)..y_max).log_scale(),
-            )?;
-        chart
-            .configure_mesh()
-            .x_desc("N (concurrent connections)")
-            .y_desc(y_desc)
-            .x_label_formatter(&decade_label)
-            .y_label_formatter(&decade_label)
-            .draw()?;
-        for (i, c) in Contender::ALL.into_iter().enumerate() {
-            let style = color(i).stroke_width(2);
-            let label = format!("{} {}", c.language().name(), c.name());
-            if c.language() == Language::Rust {
-                chart
-                    .draw_series(LineSeries::new(points(c), style).point_size(4))?
-                    .label(label)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-            } else {
-                chart
-                    .draw_series(DashedLineSeries::new(points(c), 6, 4, style))?
-                    .label(label)
-                    .legend(move |(x, y)| {
-                        DashedPathElement::new(vec![(x, y), (x + 20, y)], 6, 4, style)
-                    });
-                chart.draw_series(
-                    points(c)
-                        .into_iter()
-                        .map(|p| Circle::new(p, 4, color(i).filled())),
-                )?;
-            }
-        }
-        chart
-            .configure_series_labels()
-            .position(legend)
-            .border_style(BLACK)
-            .background_style(WHITE)
-            .draw()?;
+        let axes = ("N (concurrent connections)", y_desc);
+        log_log_panel(area, title, axes, n_max, &lines, legend)?;
     }
     root.present()?;
     Ok(())
