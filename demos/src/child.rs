@@ -31,8 +31,45 @@ pub struct Finished {
     pub elapsed: Duration,
 }
 
+/// What a measuring child (the lightweight and I/O-bound experiments') reports on its last
+/// stdout line: `ok <wall ns> <cpu ns> <rss delta bytes>`, or `error <why>`.
+#[derive(Debug)]
+pub struct Measurement {
+    /// Wall time, as the child measured it.
+    pub wall: Duration,
+    /// CPU time, as the child measured it.
+    pub cpu: Duration,
+    /// Peak RSS during the run minus RSS before it.
+    pub rss_delta: u64,
+}
+
+/// Runs a measuring child within `limit` ([`run_with_limit`]) and reads its [`Measurement`];
+/// `Err` says why there is none (overrun, the child's own `error …`, or how it exited).
+pub fn run_measuring(command: &mut Command, limit: Duration) -> Result<Measurement, String> {
+    let output = run_with_limit(command, limit)
+        .map_err(|why| format!("not finished: {why} (the experiment's time budget)"))?;
+    let line = output.stdout.lines().last().unwrap_or("");
+    let parse = |line: &str| -> Option<Measurement> {
+        let mut nums = line
+            .strip_prefix("ok ")?
+            .split(' ')
+            .map(|f| f.parse::<u64>().ok());
+        Some(Measurement {
+            wall: Duration::from_nanos(nums.next()??),
+            cpu: Duration::from_nanos(nums.next()??),
+            rss_delta: nums.next()??,
+        })
+    };
+    match (parse(line), line.strip_prefix("error ")) {
+        (Some(measured), _) => Ok(measured),
+        (None, Some(error)) => Err(error.to_string()),
+        (None, None) => Err(format!("child failed ({})", output.status)),
+    }
+}
+
 /// Runs `command` (stdin closed, stdout and stderr captured) for at most `limit`; a huge limit
-/// means no deadline. Set `process_group(0)` on it for the kill to reach its descendants. `Err` says why it did not finish: it could not start (`cannot run …`),
+/// means no deadline. Set `process_group(0)` on it for the kill to reach its descendants.
+/// `Err` says why it did not finish: it could not start (`cannot run …`),
 /// or it overran and was killed (`killed after …`).
 pub fn run_with_limit(command: &mut Command, limit: Duration) -> Result<Finished, String> {
     let start = Instant::now();

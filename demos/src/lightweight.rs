@@ -225,25 +225,12 @@ fn run_in_child(contender: Contender, n: usize, limit: Duration) -> Result<Measu
     let exe = std::env::current_exe().map_err(|e| format!("cannot find own binary: {e}"))?;
     let mut command = Command::new(exe);
     command.args(["--child", "lightweight", contender.name(), &n.to_string()]);
-    let output = child::run_with_limit(&mut command, limit)
-        .map_err(|why| format!("not finished: {why} (the experiment's time budget)"))?;
-    let line = output.stdout.lines().last().unwrap_or("");
-    let parse = |line: &str| -> Option<Measured> {
-        let mut nums = line
-            .strip_prefix("ok ")?
-            .split(' ')
-            .map(|f| f.parse::<u64>().ok());
-        Some(Measured {
-            wall: Duration::from_nanos(nums.next()??),
-            cpu: Duration::from_nanos(nums.next()??),
-            rss_delta: nums.next()??,
-        })
-    };
-    match (parse(line), line.strip_prefix("error ")) {
-        (Some(measured), _) => Ok(measured),
-        (None, Some(error)) => Err(error.to_string()),
-        (None, None) => Err(format!("child failed ({})", output.status)),
-    }
+    let m = child::run_measuring(&mut command, limit)?;
+    Ok(Measured {
+        wall: m.wall,
+        cpu: m.cpu,
+        rss_delta: m.rss_delta,
+    })
 }
 
 /// The child's side: `args` are `<contender> <n>`. Prints `ok <wall ns> <cpu ns> <rss bytes>`
