@@ -3,24 +3,13 @@
 //! could never end — for a job running further up the same thread — panics instead of hanging.
 //! Each body runs under a watchdog, so a deadlock fails the test instead of hanging it.
 
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
-use std::thread;
-use std::time::Duration;
 
 use queue::{Pending, WorkerPool};
 
-fn within_deadline<R: Send + 'static>(what: &str, body: impl FnOnce() -> R + Send + 'static) -> R {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(catch_unwind(AssertUnwindSafe(body)));
-    });
-    match rx.recv_timeout(Duration::from_secs(20)) {
-        Ok(Ok(out)) => out,
-        Ok(Err(panic)) => resume_unwind(panic),
-        Err(_) => panic!("{what}: deadlocked (no answer within 20 s)"),
-    }
-}
+mod watchdog;
+use watchdog::within_deadline;
 
 #[test]
 fn a_job_waiting_for_a_job_queued_behind_it_in_a_one_thread_pool_runs_it() {

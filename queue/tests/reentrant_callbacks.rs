@@ -8,27 +8,15 @@
 
 use std::cell::Cell;
 use std::cmp::Ordering;
-use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
-use std::thread;
-use std::time::Duration;
 
 use queue::{PriorityQueue, WorkerPool};
 
-/// Runs `body` on a thread of its own and fails (rather than hangs) if it does not finish.
-fn within_deadline<R: Send + 'static>(what: &str, body: impl FnOnce() -> R + Send + 'static) -> R {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = tx.send(catch_unwind(AssertUnwindSafe(body)));
-    });
-    match rx.recv_timeout(Duration::from_secs(20)) {
-        Ok(Ok(out)) => out,
-        Ok(Err(panic)) => resume_unwind(panic),
-        Err(_) => panic!("{what}: deadlocked (no answer within 20 s)"),
-    }
-}
+mod watchdog;
+use watchdog::within_deadline;
 
 /// What a `Hostile`'s `cmp` does besides comparing.
 #[derive(Clone, Copy, PartialEq)]
