@@ -55,7 +55,8 @@
 //! - With the **`io`** feature (on by default) the parker's place is taken by the **reactor**:
 //!   the idle executor sleeps in the readiness poll, so sockets (`net`) and any descriptor
 //!   (`AsyncFd`) wake their tasks from the executor's own thread. A layer behind that one seam,
-//!   in `io/`; `default-features = false` leaves the std-only core. See `io/mod.rs`.
+//!   in `io/` (the seam: `IdleSleep`, `idle_sleep.rs`); `default-features = false` leaves the
+//!   std-only core. See `io/mod.rs`.
 //!
 //! Layers a reader of the core can skip: `JoinHandle` and its side of a task
 //! (`join_handle.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
