@@ -51,6 +51,13 @@ fn main() {
                         run.cpu, run.wall, run.spawned
                     );
                     println!("lateness p50 {p50:.1} µs, p99 {p99:.1} µs, max {max:.1} µs");
+                    // Lateness along the timers (in deadline order): a setup burst shows as a
+                    // ramp over the first timers, a firing backlog as a plateau.
+                    let tenth = (run.lateness_ns.len() / 10).max(1);
+                    let along: Vec<String> = (run.lateness_ns.iter().step_by(tenth))
+                        .map(|ns| format!("{:.1}", *ns as f64 / 1e6))
+                        .collect();
+                    println!("lateness (ms) at every tenth timer: {}", along.join(" "));
                     // Which timers were late by more than 1 ms, if any: setup or scheduling?
                     let slow: Vec<usize> = (run.lateness_ns.iter().enumerate())
                         .filter(|(_, &ns)| ns > 1_000_000)

@@ -1,8 +1,9 @@
 //! The scaling plot, as SVG: CPU cost per timer against the count (the fair plan, every
-//! count), then p50 lateness against the count for each plan that ran. Log-log axes: counts
-//! span three decades and lateness five.
+//! count), then p50 lateness against the count for each plan that ran, up to
+//! `LATENESS_MAX_COUNT` timers (beyond, firing them takes longer than their spread, and
+//! lateness measures that backlog). Log-log axes: counts span three decades and lateness five.
 
-use super::{PlanKind, Point};
+use super::{PlanKind, Point, LATENESS_MAX_COUNT};
 use bench::timer_rounds::{Metric, CONTENDERS};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -56,7 +57,10 @@ pub fn scaling(points: &[Point], path: &Path) -> PlotResult {
     let areas = root.split_evenly((1, panels.len()));
     for ((title, metric, kind), area) in panels.iter().zip(&areas) {
         let metric_index = Metric::ALL.iter().position(|m| m == metric).unwrap_or(0);
-        let mut chosen: Vec<&Point> = points.iter().filter(|p| p.plan == *kind).collect();
+        let mut chosen: Vec<&Point> = (points.iter())
+            .filter(|p| p.plan == *kind)
+            .filter(|p| *metric == Metric::NsPerTimer || p.count <= LATENESS_MAX_COUNT)
+            .collect();
         chosen.sort_by_key(|p| p.count);
         panel(area, title, metric_index, &chosen)?;
     }
