@@ -83,7 +83,7 @@ pub(super) fn tasks_rss(kind: TaskKind, n: usize) -> (u64, u64) {
             match kind {
                 TaskKind::Pending => ex.spawn(pending_task()).detach(),
                 TaskKind::Sleeping => ex
-                    .spawn(sleeping_task(Timer::after(SLEEPING_TASK_SLEEP)))
+                    .spawn(sleeping_task(|| Timer::after(SLEEPING_TASK_SLEEP)))
                     .detach(),
             }
         }

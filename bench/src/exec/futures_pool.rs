@@ -95,7 +95,7 @@ pub(super) fn tasks_rss(kind: TaskKind, n: usize) -> (u64, u64) {
             match kind {
                 TaskKind::Pending => spawner.spawn_local(pending_task()).unwrap(),
                 TaskKind::Sleeping => spawner
-                    .spawn_local(sleeping_task(Delay::new(SLEEPING_TASK_SLEEP)))
+                    .spawn_local(sleeping_task(|| Delay::new(SLEEPING_TASK_SLEEP)))
                     .unwrap(),
             }
         }

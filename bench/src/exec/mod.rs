@@ -341,11 +341,13 @@ pub(crate) async fn pending_task() {
     std::future::pending::<()>().await
 }
 
-/// A task that counts its first poll, then awaits `sleep` (a contender's sleep of
-/// [`SLEEPING_TASK_SLEEP`]).
-pub(crate) async fn sleeping_task(sleep: impl std::future::Future) {
+/// A task that counts its first poll, then awaits the sleep `make_sleep` builds (a contender's
+/// sleep of [`SLEEPING_TASK_SLEEP`]). The sleep is built inside the task, as in
+/// `spawn(async { sleep(d).await })`: the task holds only the sleep (the builder is a
+/// capture-less closure, zero bytes), not a sleep built outside it and moved in.
+pub(crate) async fn sleeping_task<S: std::future::Future>(make_sleep: impl FnOnce() -> S) {
     POLLED.fetch_add(1, Ordering::Relaxed);
-    sleep.await;
+    make_sleep().await;
 }
 
 pub(crate) fn reset_polled() {

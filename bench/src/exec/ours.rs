@@ -74,9 +74,9 @@ pub(super) fn tasks_rss(kind: TaskKind, n: usize) -> (u64, u64) {
             // Dropping the handle detaches the task: it stays pending inside the executor.
             match kind {
                 TaskKind::Pending => drop(spawn(pending_task())),
-                TaskKind::Sleeping => {
-                    drop(spawn(sleeping_task(executor::sleep(SLEEPING_TASK_SLEEP))))
-                }
+                TaskKind::Sleeping => drop(spawn(sleeping_task(|| {
+                    executor::sleep(SLEEPING_TASK_SLEEP)
+                }))),
             }
         }
         while polled() < n {

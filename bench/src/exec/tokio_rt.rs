@@ -82,9 +82,9 @@ pub(super) fn tasks_rss(kind: TaskKind, n: usize) -> (u64, u64) {
         for _ in 0..n {
             match kind {
                 TaskKind::Pending => drop(spawn_local(pending_task())),
-                TaskKind::Sleeping => drop(spawn_local(sleeping_task(tokio::time::sleep(
-                    SLEEPING_TASK_SLEEP,
-                )))),
+                TaskKind::Sleeping => drop(spawn_local(sleeping_task(|| {
+                    tokio::time::sleep(SLEEPING_TASK_SLEEP)
+                }))),
             }
         }
         while polled() < n {
