@@ -11,7 +11,9 @@ fn main() {
     }
     // Enough tasks for the RSS growth to exceed page granularity, few enough to be quick.
     let n = 20_000;
-    let all = [ExecContender::Ours].into_iter().chain(ExecContender::PEERS);
+    let all = [ExecContender::Ours]
+        .into_iter()
+        .chain(ExecContender::PEERS);
     for c in all {
         for kind in [TaskKind::Pending, TaskKind::Sleeping] {
             let bytes = bytes_per_task(c, kind, n).unwrap_or_else(|e| panic!("{e}"));
@@ -31,7 +33,10 @@ fn main() {
         [CHILD_FLAG, "napping", "ours", "1"],
         [CHILD_FLAG, "sleeping", "no such contender", "1"],
     ] {
-        let out = std::process::Command::new(&exe).args(args).output().unwrap();
+        let out = std::process::Command::new(&exe)
+            .args(args)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?} is a usage error");
     }
     println!("tasks_memory: ok");

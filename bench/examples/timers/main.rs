@@ -7,6 +7,7 @@
 //! ```text
 //! cargo run --release -p bench --example timers [-- --counts 1000,100000] [--rounds 5]
 //!     [--plans start,first-poll,fair] [--no-memory] [--no-write]
+//! cargo run --release -p bench --example timers -- --replot   # redraw the plot from timers.md
 //! ```
 //!
 //! Three plans, each `n` timers spread over 100 ms, one task per timer awaiting its own sleep:
@@ -85,6 +86,7 @@ struct Args {
     plans: Vec<PlanKind>,
     memory: bool,
     write: bool,
+    replot: bool,
 }
 
 fn parse_args() -> Args {
@@ -94,6 +96,7 @@ fn parse_args() -> Args {
         plans: PlanKind::ALL.to_vec(),
         memory: true,
         write: true,
+        replot: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -123,6 +126,7 @@ fn parse_args() -> Args {
             }
             "--no-memory" => args.memory = false,
             "--no-write" => args.write = false,
+            "--replot" => args.replot = true,
             other => usage(other),
         }
     }
@@ -135,7 +139,7 @@ fn parse_args() -> Args {
 fn usage(what: &str) -> ! {
     eprintln!(
         "bad argument: {what}\nusage: timers [--counts 1000,100000] [--rounds N] \
-         [--plans start,first-poll,fair] [--no-memory] [--no-write]"
+         [--plans start,first-poll,fair] [--no-memory] [--no-write] | --replot"
     );
     std::process::exit(2)
 }
@@ -152,6 +156,9 @@ fn main() {
         return;
     }
     let args = parse_args();
+    if args.replot {
+        return replot();
+    }
     let started = Instant::now();
     let mut out = format!(
         "# Timers at scale: ours vs every peer with its usual timer\n\n{}\
@@ -292,6 +299,53 @@ fn write_results(md: &str, points: &[Point]) {
     }
     match plot::scaling(points, &dir.join("timers.svg")) {
         Ok(()) => println!("results written to {}", dir.display()),
+        Err(e) => eprintln!("could not draw the plot: {e}"),
+    }
+}
+
+/// Redraws `timers.svg` from the tables of `timers.md` (as this example wrote them), without
+/// measuring again.
+fn replot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
+    let md = std::fs::read_to_string(dir.join("timers.md")).unwrap_or_else(|e| {
+        eprintln!("cannot read {}/timers.md: {e}", dir.display());
+        std::process::exit(1)
+    });
+    let mut points: Vec<Point> = Vec::new();
+    let mut plan = None;
+    for line in md.lines() {
+        if let Some(rest) = line.strip_prefix("## Plan `") {
+            plan = PlanKind::ALL
+                .into_iter()
+                .find(|k| rest.starts_with(k.name()));
+        } else if let Some(rest) = line.strip_prefix("**") {
+            let count = rest.split_whitespace().next().and_then(|c| c.parse().ok());
+            if let (Some(plan), Some(count)) = (plan, count) {
+                let medians = vec![vec![f64::NAN; CONTENDERS.len()]; Metric::ALL.len()];
+                points.push(Point {
+                    plan,
+                    count,
+                    medians,
+                });
+            }
+        } else if let (Some(point), Some(row)) = (points.last_mut(), line.strip_prefix("| ")) {
+            let cells: Vec<&str> = row.split(" | ").collect();
+            let metric = Metric::ALL
+                .iter()
+                .position(|m| cells[0] == format!("{} ({})", m.name(), m.unit()));
+            if let (Some(m), true) = (metric, cells.len() > CONTENDERS.len()) {
+                for (c, cell) in cells[1..=CONTENDERS.len()].iter().enumerate() {
+                    point.medians[m][c] = cell.trim().parse().unwrap_or(f64::NAN);
+                }
+            }
+        }
+    }
+    match plot::scaling(&points, &dir.join("timers.svg")) {
+        Ok(()) => println!(
+            "{} points redrawn into {}/timers.svg",
+            points.len(),
+            dir.display()
+        ),
         Err(e) => eprintln!("could not draw the plot: {e}"),
     }
 }

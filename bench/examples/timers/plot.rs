@@ -45,7 +45,12 @@ pub fn scaling(points: &[Point], path: &Path) -> PlotResult {
     }
     for kind in PlanKind::ALL {
         if points.iter().any(|p| p.plan == kind) {
-            let title = format!("p50 lateness, µs (plan {})", kind.name());
+            let issue = if kind == PlanKind::FirstPoll {
+                ", the issue's"
+            } else {
+                ""
+            };
+            let title = format!("p50 lateness, µs (plan {}{issue})", kind.name());
             panels.push((title, Metric::P50, kind));
         }
     }
@@ -62,7 +67,12 @@ pub fn scaling(points: &[Point], path: &Path) -> PlotResult {
             .filter(|p| *metric == Metric::NsPerTimer || p.count <= LATENESS_MAX_COUNT)
             .collect();
         chosen.sort_by_key(|p| p.count);
-        panel(area, title, metric_index, &chosen)?;
+        // Cost falls with the count, lateness rises: the legend goes where the lines are not.
+        let legend = match metric {
+            Metric::NsPerTimer => SeriesLabelPosition::UpperRight,
+            _ => SeriesLabelPosition::UpperLeft,
+        };
+        panel(area, title, metric_index, &chosen, legend)?;
     }
     root.present()?;
     Ok(())
@@ -73,6 +83,7 @@ fn panel(
     title: &str,
     metric: usize,
     points: &[&Point],
+    legend: SeriesLabelPosition,
 ) -> PlotResult {
     let values = || {
         points
@@ -113,7 +124,7 @@ fn panel(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(legend)
         .border_style(BLACK)
         .background_style(WHITE)
         .draw()?;
