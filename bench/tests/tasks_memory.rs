@@ -10,7 +10,7 @@ fn main() {
         return;
     }
     // Enough tasks for the RSS growth to exceed page granularity, few enough to be quick.
-    let n = 20_000;
+    let n = 10_000;
     let all = [ExecContender::Ours]
         .into_iter()
         .chain(ExecContender::PEERS);
