@@ -6,7 +6,9 @@
 //! perf record -g target/release/examples/profile queue spsc_cap1024 ours 1000000
 //! ```
 //!
-//! `exec` workloads: `spawn_await`, `yield`, `timers`, `pending_rss`; `exec` contenders: `ours`,
+//! `exec` workloads: `spawn_await`, `yield`, `timers` (deadlines from the start, no lead), `timers_fair`
+//! (a lead scaled with the count), `timers_first_poll` (each deadline from its task's first
+//! poll), `pending_rss`, `sleeping_rss`; `exec` contenders: `ours`,
 //! `tokio`, `async-executor`, `futures LocalPool`. `queue` workloads: `spsc_cap1024`,
 //! `mpmc_4x4_cap64`, `spsc_cap1`; `queue` contenders: `ours`, `ours get_batch`,
 //! `std sync_channel`, `crossbeam-channel`, `flume`. `echo round_trips <contender>
@@ -14,7 +16,7 @@
 //! `thread per connection`.
 
 use bench::echo::{EchoContender, EchoPlan};
-use bench::exec::{ExecContender, TimerPlan};
+use bench::exec::{ExecContender, TaskKind, TimerPlan};
 use bench::measure::ns_per;
 use bench::queues::QueueContender;
 use bench::stats::percentile;
@@ -34,13 +36,28 @@ fn main() {
             match workload.as_str() {
                 "spawn_await" => println!("{:.1} ns/task", ns_per(c.spawn_await(n), n)),
                 "yield" => println!("{:.1} ns/yield", ns_per(c.yield_many(n), n)),
-                "timers" => {
-                    let run = c.timers(TimerPlan::new(n as usize, Duration::from_millis(100)));
-                    let run = run.expect("this contender has no timer");
+                "timers" | "timers_fair" | "timers_first_poll" => {
+                    let (n, spread) = (n as usize, Duration::from_millis(100));
+                    let plan = match workload.as_str() {
+                        "timers" => TimerPlan::from_start(n, spread),
+                        "timers_first_poll" => TimerPlan::from_first_poll(n, spread),
+                        _ => TimerPlan::fair(n, spread),
+                    };
+                    let run = c.timers(plan);
                     let late = |p| percentile(&run.lateness_ns, p).unwrap_or(0) as f64 / 1e3;
                     let (p50, p99, max) = (late(50.0), late(99.0), late(100.0));
-                    println!("cpu {:?}, wall {:?}", run.cpu, run.wall);
+                    println!(
+                        "cpu {:?}, wall {:?}, last spawn at {:?}",
+                        run.cpu, run.wall, run.spawned
+                    );
                     println!("lateness p50 {p50:.1} µs, p99 {p99:.1} µs, max {max:.1} µs");
+                    // Lateness along the timers (in deadline order): a setup burst shows as a
+                    // ramp over the first timers, a firing backlog as a plateau.
+                    let tenth = (run.lateness_ns.len() / 10).max(1);
+                    let along: Vec<String> = (run.lateness_ns.iter().step_by(tenth))
+                        .map(|ns| format!("{:.1}", *ns as f64 / 1e6))
+                        .collect();
+                    println!("lateness (ms) at every tenth timer: {}", along.join(" "));
                     // Which timers were late by more than 1 ms, if any: setup or scheduling?
                     let slow: Vec<usize> = (run.lateness_ns.iter().enumerate())
                         .filter(|(_, &ns)| ns > 1_000_000)
@@ -56,8 +73,12 @@ fn main() {
                         _ => println!("no timer over 1 ms late"),
                     }
                 }
-                "pending_rss" => {
-                    let (before, after) = c.pending_rss(n as usize);
+                "pending_rss" | "sleeping_rss" => {
+                    let kind = match workload.as_str() {
+                        "pending_rss" => TaskKind::Pending,
+                        _ => TaskKind::Sleeping,
+                    };
+                    let (before, after) = c.tasks_rss(kind, n as usize);
                     println!("{:.1} bytes/task", (after - before) as f64 / n as f64);
                 }
                 other => panic!("unknown executor workload {other}"),

@@ -7,7 +7,8 @@
 //! - [`threads`]: the producer/consumer driver; [`measure`]: CPU time and RSS from `/proc`;
 //!   [`stats`]: medians and percentiles; [`rounds`]: interleaved rounds and per-round ratios;
 //!   [`python`]: the asyncio / `queue.Queue` scripts in `bench/python/`; [`report`]: the
-//!   target table; [`machine`]: the date, commit, toolchain and CPU printed with results.
+//!   target table; [`timer_rounds`]: timer runs of every contender and their statistics;
+//!   [`machine`]: the date, commit, toolchain and CPU printed with results.
 //!
 //! The peers are dependencies of this crate only; the project's own crates never see them.
 #![forbid(unsafe_code)]
@@ -22,3 +23,4 @@ pub mod report;
 pub mod rounds;
 pub mod stats;
 pub mod threads;
+pub mod timer_rounds;

@@ -10,6 +10,9 @@ pub enum Target {
     RatioAtMost(f64),
     /// Met when our own value, in the row's unit, is at most this.
     ValueAtMost(f64),
+    /// Met when our own value is at most the first number and ours ÷ best peer at most the
+    /// second (e.g. "≤ 128 B and below every peer").
+    ValueAndRatioAtMost(f64, f64),
     /// Shown for context, not checked.
     Info,
 }
@@ -43,12 +46,16 @@ impl Row {
     ///     peer: Some(("p".into(), 80.0)), ratio: Some(0.5), target: Target::RatioAtMost(0.75) };
     /// assert_eq!(row.met(), Some(true));
     /// assert_eq!(Row { target: Target::ValueAtMost(30.0), ..row.clone() }.met(), Some(false));
+    /// assert_eq!(Row { target: Target::ValueAndRatioAtMost(50.0, 0.4), ..row.clone() }.met(), Some(false));
     /// assert_eq!(Row { target: Target::Info, ..row }.met(), None);
     /// ```
     pub fn met(&self) -> Option<bool> {
         match self.target {
             Target::RatioAtMost(max) => self.ratio.map(|r| r <= max),
             Target::ValueAtMost(max) => Some(self.ours <= max),
+            Target::ValueAndRatioAtMost(value, ratio) => {
+                Some(self.ours <= value && self.ratio.is_some_and(|r| r <= ratio))
+            }
             Target::Info => None,
         }
     }
@@ -57,6 +64,9 @@ impl Row {
         let target = match self.target {
             Target::RatioAtMost(max) => format!("≤ {max:.2}×"),
             Target::ValueAtMost(max) => format!("≤ {} {}", num(max), self.unit),
+            Target::ValueAndRatioAtMost(value, ratio) => {
+                format!("≤ {} {} and ≤ {ratio:.2}×", num(value), self.unit)
+            }
             Target::Info => "—".to_string(),
         };
         let result = match self.met() {
@@ -186,6 +196,7 @@ pub fn csv(rows: &[Row]) -> String {
         let target = match r.target {
             Target::RatioAtMost(max) => format!("ratio<={max}"),
             Target::ValueAtMost(max) => format!("value<={max}"),
+            Target::ValueAndRatioAtMost(value, ratio) => format!("value<={value};ratio<={ratio}"),
             Target::Info => String::new(),
         };
         let result = match r.met() {

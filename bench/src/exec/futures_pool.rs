@@ -1,13 +1,19 @@
 //! futures' `LocalPool`: the executor that ships with the `futures` crate. Its join handle is a
-//! `RemoteHandle` (a oneshot channel), the only way it offers to get a task's output back.
+//! `RemoteHandle` (a oneshot channel), the only way it offers to get a task's output back. Its
+//! timer is futures-timer's `Delay` (the futures project's companion crate; a helper thread
+//! fires the timers).
 
 // async-executor and futures ship no `yield_now`; ours is executor-agnostic (wake yourself,
 // return `Pending` once — what `futures_lite::future::yield_now` does), so the peers use it too.
-use super::{pending_task, polled, reset_polled, SPAWN_BATCH};
-use crate::measure::rss_bytes;
+use super::{
+    lateness_ns, pending_task, polled, reset_polled, sleeping_task, timer_run, TaskKind, TimerPlan,
+    TimerRun, SLEEPING_TASK_SLEEP, SPAWN_BATCH,
+};
+use crate::measure::{rss_bytes, thread_cpu_time};
 use executor::yield_now;
 use futures::executor::LocalPool;
 use futures::task::LocalSpawnExt;
+use futures_timer::Delay;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -50,7 +56,35 @@ pub(super) fn yield_many(n: u64) -> Duration {
     start.elapsed()
 }
 
-pub(super) fn pending_rss(n: usize) -> (u64, u64) {
+pub(super) fn timers(plan: TimerPlan) -> TimerRun {
+    let mut pool = LocalPool::new();
+    let spawner = pool.spawner();
+    let (start, cpu_start) = (Instant::now(), thread_cpu_time());
+    let (lateness_ns, spawned) = pool.run_until(async {
+        let handles: Vec<_> = (0..plan.n)
+            .map(|i| {
+                spawner
+                    .spawn_local_with_handle(async move {
+                        let deadline = plan.deadline(start, i);
+                        // futures-timer has no "sleep until": `Delay::new` counts from its own
+                        // `now`, taken after this one, so it never ends before `deadline`.
+                        Delay::new(deadline.saturating_duration_since(Instant::now())).await;
+                        lateness_ns(deadline)
+                    })
+                    .unwrap()
+            })
+            .collect();
+        let spawned = start.elapsed();
+        let mut lateness = Vec::with_capacity(plan.n);
+        for handle in handles {
+            lateness.push(handle.await);
+        }
+        (lateness, spawned)
+    });
+    timer_run(start, cpu_start, spawned, lateness_ns)
+}
+
+pub(super) fn tasks_rss(kind: TaskKind, n: usize) -> (u64, u64) {
     let mut pool = LocalPool::new();
     let spawner = pool.spawner();
     reset_polled();
@@ -58,7 +92,12 @@ pub(super) fn pending_rss(n: usize) -> (u64, u64) {
     // Measured inside the run: the tasks are certainly alive here.
     let after = pool.run_until(async {
         for _ in 0..n {
-            spawner.spawn_local(pending_task()).unwrap();
+            match kind {
+                TaskKind::Pending => spawner.spawn_local(pending_task()).unwrap(),
+                TaskKind::Sleeping => spawner
+                    .spawn_local(sleeping_task(|| Delay::new(SLEEPING_TASK_SLEEP)))
+                    .unwrap(),
+            }
         }
         while polled() < n {
             yield_now().await;

@@ -1,6 +1,9 @@
 //! Our `executor::Executor` on the executor workloads, written exactly like the peers.
 
-use super::{lateness_ns, pending_task, polled, reset_polled, TimerPlan, TimerRun, SPAWN_BATCH};
+use super::{
+    lateness_ns, pending_task, polled, reset_polled, sleeping_task, timer_run, TaskKind, TimerPlan,
+    TimerRun, SLEEPING_TASK_SLEEP, SPAWN_BATCH,
+};
 use crate::measure::{rss_bytes, thread_cpu_time};
 use executor::{spawn, yield_now, Executor};
 use std::hint::black_box;
@@ -41,33 +44,27 @@ pub(super) fn yield_many(n: u64) -> Duration {
 pub(super) fn timers(plan: TimerPlan) -> TimerRun {
     let ex = Executor::new();
     let (start, cpu_start) = (Instant::now(), thread_cpu_time());
-    let lateness_ns = ex.block_on(async {
+    let (lateness_ns, spawned) = ex.block_on(async {
         let handles: Vec<_> = (0..plan.n)
             .map(|i| {
-                let deadline = plan.deadline(start, i);
                 spawn(async move {
+                    let deadline = plan.deadline(start, i);
                     executor::sleep_until(deadline).await;
                     lateness_ns(deadline)
                 })
             })
             .collect();
+        let spawned = start.elapsed();
         let mut lateness = Vec::with_capacity(plan.n);
         for handle in handles {
             lateness.push(handle.await.unwrap());
         }
-        lateness
+        (lateness, spawned)
     });
-    let cpu = thread_cpu_time()
-        .zip(cpu_start)
-        .map(|(end, start)| end - start);
-    TimerRun {
-        wall: start.elapsed(),
-        cpu,
-        lateness_ns,
-    }
+    timer_run(start, cpu_start, spawned, lateness_ns)
 }
 
-pub(super) fn pending_rss(n: usize) -> (u64, u64) {
+pub(super) fn tasks_rss(kind: TaskKind, n: usize) -> (u64, u64) {
     let ex = Executor::new();
     reset_polled();
     let before = rss_bytes().unwrap_or(0);
@@ -75,7 +72,12 @@ pub(super) fn pending_rss(n: usize) -> (u64, u64) {
     let after = ex.block_on(async {
         for _ in 0..n {
             // Dropping the handle detaches the task: it stays pending inside the executor.
-            drop(spawn(pending_task()));
+            match kind {
+                TaskKind::Pending => drop(spawn(pending_task())),
+                TaskKind::Sleeping => drop(spawn(sleeping_task(|| {
+                    executor::sleep(SLEEPING_TASK_SLEEP)
+                }))),
+            }
         }
         while polled() < n {
             yield_now().await;

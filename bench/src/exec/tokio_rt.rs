@@ -1,6 +1,9 @@
 //! tokio's current-thread runtime with a `LocalSet`: how tokio runs `!Send` tasks on one thread.
 
-use super::{lateness_ns, pending_task, polled, reset_polled, TimerPlan, TimerRun, SPAWN_BATCH};
+use super::{
+    lateness_ns, pending_task, polled, reset_polled, sleeping_task, timer_run, TaskKind, TimerPlan,
+    TimerRun, SLEEPING_TASK_SLEEP, SPAWN_BATCH,
+};
 use crate::measure::{rss_bytes, thread_cpu_time};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -50,40 +53,39 @@ pub(super) fn yield_many(n: u64) -> Duration {
 pub(super) fn timers(plan: TimerPlan) -> TimerRun {
     let (rt, local) = (runtime(), LocalSet::new());
     let (start, cpu_start) = (Instant::now(), thread_cpu_time());
-    let lateness_ns = local.block_on(&rt, async {
+    let (lateness_ns, spawned) = local.block_on(&rt, async {
         let handles: Vec<_> = (0..plan.n)
             .map(|i| {
-                let deadline = plan.deadline(start, i);
                 spawn_local(async move {
+                    let deadline = plan.deadline(start, i);
                     tokio::time::sleep_until(deadline.into()).await;
                     lateness_ns(deadline)
                 })
             })
             .collect();
+        let spawned = start.elapsed();
         let mut lateness = Vec::with_capacity(plan.n);
         for handle in handles {
             lateness.push(handle.await.unwrap());
         }
-        lateness
+        (lateness, spawned)
     });
-    let cpu = thread_cpu_time()
-        .zip(cpu_start)
-        .map(|(end, start)| end - start);
-    TimerRun {
-        wall: start.elapsed(),
-        cpu,
-        lateness_ns,
-    }
+    timer_run(start, cpu_start, spawned, lateness_ns)
 }
 
-pub(super) fn pending_rss(n: usize) -> (u64, u64) {
+pub(super) fn tasks_rss(kind: TaskKind, n: usize) -> (u64, u64) {
     let (rt, local) = (runtime(), LocalSet::new());
     reset_polled();
     let before = rss_bytes().unwrap_or(0);
     // Measured inside the run: the tasks are certainly alive here.
     let after = local.block_on(&rt, async {
         for _ in 0..n {
-            spawn_local(pending_task());
+            match kind {
+                TaskKind::Pending => drop(spawn_local(pending_task())),
+                TaskKind::Sleeping => drop(spawn_local(sleeping_task(|| {
+                    tokio::time::sleep(SLEEPING_TASK_SLEEP)
+                }))),
+            }
         }
         while polled() < n {
             yield_now().await;
