@@ -20,6 +20,7 @@ mod async_fd;
 #[cfg(target_os = "linux")]
 mod deadline_timer;
 mod reactor;
+mod read_ahead;
 mod registration;
 #[macro_use]
 mod stream;

@@ -112,6 +112,9 @@ pub(crate) struct IoState {
 struct Readiness {
     readable: bool,
     writable: bool,
+    /// An event said the peer closed its write half, or the socket failed: reads end at once
+    /// from now on (end-of-file or the error), so `read_drained` leaves `readable` set.
+    read_closed: bool,
     reader: Option<Waker>,
     writer: Option<Waker>,
 }
@@ -247,9 +250,10 @@ impl Poller {
             let Some(Some(state)) = sources.slots.get(event.token().0) else {
                 continue; // the notify token, or a source deregistered since
             };
-            let readable = event.is_readable() || event.is_read_closed() || event.is_error();
+            let read_closed = event.is_read_closed() || event.is_error();
+            let readable = event.is_readable() || read_closed;
             let writable = event.is_writable() || event.is_write_closed() || event.is_error();
-            state.set_ready(readable, writable, &mut woken);
+            state.set_ready(readable, writable, read_closed, &mut woken);
         }
         woken
     }
@@ -282,6 +286,7 @@ impl Poller {
             inner: Mutex::new(Readiness {
                 readable: true,
                 writable: true,
+                read_closed: false,
                 reader: None,
                 writer: None,
             }),
@@ -352,8 +357,9 @@ fn whole_millis(timeout: Duration) -> Duration {
 }
 
 impl IoState {
-    fn set_ready(&self, readable: bool, writable: bool, woken: &mut Vec<Waker>) {
+    fn set_ready(&self, readable: bool, writable: bool, read_closed: bool, woken: &mut Vec<Waker>) {
         let mut r = lock(&self.inner);
+        r.read_closed |= read_closed;
         if readable {
             r.readable = true;
             woken.extend(r.reader.take());
@@ -390,6 +396,15 @@ impl IoState {
         match direction {
             Direction::Read => r.readable = false,
             Direction::Write => r.writable = false,
+        }
+    }
+
+    /// A read found the receive queue empty: wait for the next event, unless no more can come
+    /// (`read_closed`). See `read_ahead.rs`.
+    pub(crate) fn read_drained(&self) {
+        let mut r = lock(&self.inner);
+        if !r.read_closed {
+            r.readable = false;
         }
     }
 

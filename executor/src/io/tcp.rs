@@ -12,6 +12,7 @@ use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 use crate::io::reactor::Direction::{Read as R, Write as W};
+use crate::io::read_ahead::ReadAhead;
 use crate::io::registration::Registered;
 
 /// A TCP socket listening for connections, registered with the executor it was made on.
@@ -115,6 +116,8 @@ impl TcpListener {
 #[derive(Debug)]
 pub struct TcpStream {
     io: Registered<mio::net::TcpStream>,
+    /// The byte the last read took beyond its buffer, if any (`read_ahead.rs`).
+    ahead: ReadAhead,
 }
 
 impl TcpStream {
@@ -180,6 +183,7 @@ impl TcpStream {
     fn register(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: Registered::new(stream)?,
+            ahead: ReadAhead::default(),
         })
     }
 
