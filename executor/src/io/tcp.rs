@@ -212,7 +212,8 @@ impl TcpStream {
 stream_io!(TcpStream);
 
 /// The descriptor, for socket options this type does not wrap (do not read or write through it
-/// behind the reactor's back: the readiness flags would not know).
+/// behind the reactor's back: the readiness flags would not know, and the stream may already
+/// hold the next byte — a read takes one beyond its buffer when more is waiting).
 #[cfg(unix)]
 impl AsFd for TcpStream {
     fn as_fd(&self) -> BorrowedFd<'_> {
