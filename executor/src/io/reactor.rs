@@ -12,20 +12,20 @@
 //! **Timed parks.** mio rounds a poll timeout *up* to whole milliseconds, which would make every
 //! timer up to a millisecond late. On Linux a timed park arms a `timerfd` registered in the same
 //! poll to the exact remaining time (`deadline_timer.rs`; re-armed only when the wake moved) and
-//! polls without a timeout. Elsewhere,
-//! or if the timerfd cannot be made, a park is cut *down* to whole milliseconds, and a park
-//! shorter than one is a zero-timeout poll: the run loop comes back and spins (each spin a
-//! non-blocking poll, so readiness is still seen) until the deadline — as precise, at the price
-//! of CPU spent spinning for the last (< 1 ms) stretch before each deadline.
+//! polls without a timeout. Elsewhere, or if the timerfd cannot be made, a park is cut *down* to
+//! whole milliseconds, and a park shorter than one is a zero-timeout poll: the run loop comes
+//! back and spins (each spin a non-blocking poll, so readiness is still seen) until the deadline
+//! — as precise, at the price of CPU spent spinning for the last (< 1 ms) stretch before each
+//! deadline.
 //!
 //! **Readiness.** Sources are registered edge-triggered. Each has two flags, readable and
 //! writable, that start *set* ("maybe ready": the caller tries the operation) and are cleared
 //! only by the caller: after the operation said `WouldBlock`, or after a stream read that
 //! drained the socket (`read_ahead.rs`; never once an event said the peer closed its write
 //! half, `read_closed`: no later event would come); an event sets them again and wakes the task
-//! waiting on that direction. Events are only delivered in `park`, on the executor's
-//! thread, never while a task runs — so between a `WouldBlock` and the waker being stored no
-//! event can slip by: it waits in the kernel until the next park.
+//! waiting on that direction. Events are only delivered in `park`, on the executor's thread,
+//! never while a task runs — so between a `WouldBlock` and the waker being stored no event can
+//! slip by: it waits in the kernel until the next park.
 //!
 //! If the poller cannot be created (out of file descriptors), the executor still works: it
 //! sleeps on the condvar parker, and registering a socket fails with the poller's error.
