@@ -11,18 +11,21 @@
 //!
 //! **Timed parks.** mio rounds a poll timeout *up* to whole milliseconds, which would make every
 //! timer up to a millisecond late. On Linux a timed park arms a `timerfd` registered in the same
-//! poll to the exact remaining time (`deadline_timer.rs`) and polls without a timeout. Elsewhere,
-//! or if the timerfd cannot be made, a park is cut *down* to whole milliseconds, and a park
-//! shorter than one is a zero-timeout poll: the run loop comes back and spins (each spin a
-//! non-blocking poll, so readiness is still seen) until the deadline — as precise, at the price
-//! of CPU spent spinning for the last (< 1 ms) stretch before each deadline.
+//! poll to the exact remaining time (`deadline_timer.rs`; re-armed only when the wake moved) and
+//! polls without a timeout. Elsewhere, or if the timerfd cannot be made, a park is cut *down* to
+//! whole milliseconds, and a park shorter than one is a zero-timeout poll: the run loop comes
+//! back and spins (each spin a non-blocking poll, so readiness is still seen) until the deadline
+//! — as precise, at the price of CPU spent spinning for the last (< 1 ms) stretch before each
+//! deadline.
 //!
 //! **Readiness.** Sources are registered edge-triggered. Each has two flags, readable and
 //! writable, that start *set* ("maybe ready": the caller tries the operation) and are cleared
-//! only by the caller, after the operation said `WouldBlock`; an event sets them again and wakes
-//! the task waiting on that direction. Events are only delivered in `park`, on the executor's
-//! thread, never while a task runs — so between a `WouldBlock` and the waker being stored no
-//! event can slip by: it waits in the kernel until the next park.
+//! only by the caller: after the operation said `WouldBlock`, or after a stream read that
+//! drained the socket (`read_ahead.rs`; never once an event said the peer closed its write
+//! half, `read_closed`: no later event would come); an event sets them again and wakes the task
+//! waiting on that direction. Events are only delivered in `park`, on the executor's thread,
+//! never while a task runs — so between a `WouldBlock` and the waker being stored no event can
+//! slip by: it waits in the kernel until the next park.
 //!
 //! If the poller cannot be created (out of file descriptors), the executor still works: it
 //! sleeps on the condvar parker, and registering a socket fails with the poller's error.
@@ -112,6 +115,9 @@ pub(crate) struct IoState {
 struct Readiness {
     readable: bool,
     writable: bool,
+    /// An event said the peer closed its write half, or the socket failed: reads end at once
+    /// from now on (end-of-file or the error), so `read_drained` leaves `readable` set.
+    read_closed: bool,
     reader: Option<Waker>,
     writer: Option<Waker>,
 }
@@ -247,9 +253,10 @@ impl Poller {
             let Some(Some(state)) = sources.slots.get(event.token().0) else {
                 continue; // the notify token, or a source deregistered since
             };
-            let readable = event.is_readable() || event.is_read_closed() || event.is_error();
+            let read_closed = event.is_read_closed() || event.is_error();
+            let readable = event.is_readable() || read_closed;
             let writable = event.is_writable() || event.is_write_closed() || event.is_error();
-            state.set_ready(readable, writable, &mut woken);
+            state.set_ready(readable, writable, read_closed, &mut woken);
         }
         woken
     }
@@ -282,6 +289,7 @@ impl Poller {
             inner: Mutex::new(Readiness {
                 readable: true,
                 writable: true,
+                read_closed: false,
                 reader: None,
                 writer: None,
             }),
@@ -352,8 +360,9 @@ fn whole_millis(timeout: Duration) -> Duration {
 }
 
 impl IoState {
-    fn set_ready(&self, readable: bool, writable: bool, woken: &mut Vec<Waker>) {
+    fn set_ready(&self, readable: bool, writable: bool, read_closed: bool, woken: &mut Vec<Waker>) {
         let mut r = lock(&self.inner);
+        r.read_closed |= read_closed;
         if readable {
             r.readable = true;
             woken.extend(r.reader.take());
@@ -390,6 +399,15 @@ impl IoState {
         match direction {
             Direction::Read => r.readable = false,
             Direction::Write => r.writable = false,
+        }
+    }
+
+    /// A read found the receive queue empty: wait for the next event, unless no more can come
+    /// (`read_closed`). See `read_ahead.rs`.
+    pub(crate) fn read_drained(&self) {
+        let mut r = lock(&self.inner);
+        if !r.read_closed {
+            r.readable = false;
         }
     }
 

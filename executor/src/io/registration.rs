@@ -43,7 +43,7 @@ impl Registration {
     }
 
     /// Ok if this source may be used here: its executor is alive and is the current one.
-    fn check_executor(&self) -> io::Result<()> {
+    pub(crate) fn check_executor(&self) -> io::Result<()> {
         match context::current() {
             Some(core) if std::ptr::eq(Rc::as_ptr(&core), self.core.as_ptr()) => Ok(()),
             _ if self.core.strong_count() == 0 => Err(io::Error::other(
@@ -72,6 +72,12 @@ impl Registration {
     /// The operation in `direction` would block: the next `poll_ready` waits for an event.
     pub(crate) fn clear_ready(&self, direction: Direction) {
         self.state.clear_ready(direction);
+    }
+
+    /// A stream read found the receive queue empty (`read_ahead.rs`): the next read waits for
+    /// an event — unless the peer closed its write half, which no later event would report.
+    pub(crate) fn read_drained(&self) {
+        self.state.read_drained();
     }
 
     /// Tries `op` while `direction` may be ready; `Pending` once it would block. Either the
@@ -156,6 +162,16 @@ impl<S: mio::event::Source> Registered<S> {
     /// See [`Registration::clear_ready`].
     pub(crate) fn clear_ready(&self, direction: Direction) {
         self.registration.clear_ready(direction);
+    }
+
+    /// See [`Registration::read_drained`].
+    pub(crate) fn read_drained(&self) {
+        self.registration.read_drained();
+    }
+
+    /// See [`Registration::check_executor`].
+    pub(crate) fn check_executor(&self) -> io::Result<()> {
+        self.registration.check_executor()
     }
 }
 

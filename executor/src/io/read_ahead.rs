@@ -1,0 +1,76 @@
+//! An optimization of a stream's read (TCP and Unix streams): every read asks the kernel for one
+//! byte more than the caller's buffer holds, so that it knows whether it drained the socket.
+//!
+//! **What it changes.** A read that fills its buffer cannot tell whether more data waits in the
+//! kernel, so without this the next read tries again — and on a request/response connection
+//! that try is a `recv` answering `EAGAIN`: half of an echo server's reads. Here a read of `len`
+//! bytes is one `readv` into the caller's buffer and one *probe* byte:
+//! - fewer than `len + 1` bytes back: the receive queue was empty when the read returned.
+//!   Sources are edge-triggered, so data arriving later brings a new event; the readable flag
+//!   is cleared and the next read waits for that event without a system call. (tokio clears
+//!   readiness the same way after a short read; without a probe it cannot after a full one.)
+//! - `len + 1` bytes back: more data waits; the probe byte is kept here, and the next read
+//!   returns it alone, at once, with no system call (it is the stream's next byte).
+//!
+//! **What it keeps.** End-of-file and errors are never waited for: once an event said the peer
+//! closed its write half (or the socket failed), the source stays readable for good (the
+//! reactor's `read_closed`), so a short read that took the last data before a FIN that came in
+//! the same event does not wait for an event that will not come. A pending read has taken
+//! nothing from the kernel, so dropping it loses nothing; a kept byte lives in the stream. What
+//! a stream may hold back is one byte: reading its descriptor directly (behind the reactor's
+//! back, as `AsFd`'s docs warn) would miss it.
+
+use std::cell::Cell;
+use std::io::{self, IoSliceMut};
+use std::task::{ready, Context, Poll};
+
+use crate::io::reactor::Direction;
+use crate::io::registration::Registered;
+
+/// The byte a read took beyond its caller's buffer, kept for the next read (module docs).
+#[derive(Debug, Default)]
+pub(crate) struct ReadAhead {
+    byte: Cell<Option<u8>>,
+}
+
+impl ReadAhead {
+    /// A stream's `poll_read` on `io`: the kept byte if there is one, else one `readv` of
+    /// `buf.len()` bytes and the probe. An empty `buf` completes at once with `Ok(0)` (see
+    /// `Registered::poll_stream_io`).
+    pub(crate) fn poll_read<S>(
+        &self,
+        io: &Registered<S>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>>
+    where
+        S: mio::event::Source,
+        for<'a> &'a S: io::Read,
+    {
+        let len = buf.len();
+        if len == 0 {
+            return io.poll_stream_io(Direction::Read, cx, 0, |_| Ok(0));
+        }
+        if let Some(byte) = self.byte.get() {
+            io.check_executor()?; // outside its executor, a read fails like any operation
+            self.byte.set(None);
+            buf[0] = byte;
+            return Poll::Ready(Ok(1));
+        }
+        let mut probe = [0u8; 1];
+        let n = ready!(io.poll_io(Direction::Read, cx, |mut s| {
+            let mut bufs = [IoSliceMut::new(&mut *buf), IoSliceMut::new(&mut probe)];
+            io::Read::read_vectored(&mut s, &mut bufs)
+        }))?;
+        if n > len {
+            self.byte.set(Some(probe[0]));
+            return Poll::Ready(Ok(len));
+        }
+        // 0 is end-of-file: that stays readable. Only where mio's poller is edge-triggered
+        // (epoll, kqueue): elsewhere a later event is not promised, and a try is always safe.
+        if n > 0 && cfg!(unix) {
+            io.read_drained();
+        }
+        Poll::Ready(Ok(n))
+    }
+}
