@@ -62,10 +62,12 @@
 //! (`join_handle.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
 //! (`drop_queue.rs`: a panic in a `Drop` stays inside, a chain of drops runs in a loop, not by
 //! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, the
-//! `Cell` in which a task keeps its stage (`stage_cell.rs`), the [`Spawner`] that hands futures
+//! `Cell` in which a task keeps its stage (`stage_cell.rs`), on the real clock the timers that
+//! come due during a long tick firing within it, their tasks first (`mid_tick_timers.rs`, which
+//! also hands the tick its next task), the [`Spawner`] that hands futures
 //! over from other threads through an inbox and one receiving task (`spawner.rs`,
 //! `spawn_handle.rs`), and `run_until_stalled`/`run_until_done`, `block_on` of a main that
-//! re-queues itself (`run_until.rs`). None of them changes the run loop.
+//! re-queues itself (`run_until.rs`). None of them changes the run loop's steps.
 //!
 //! # asyncio ↔ executor
 //!
@@ -206,6 +208,7 @@ mod interval;
 #[cfg(all(feature = "io", not(loom)))]
 mod io;
 mod join_handle;
+mod mid_tick_timers;
 mod off_thread;
 mod parker;
 mod race;

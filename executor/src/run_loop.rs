@@ -10,7 +10,8 @@
 //!    run queue at this point — a task woken during the tick (e.g. one that yields) waits for
 //!    the next tick, behind the others, so it cannot starve them; after **every** task poll,
 //!    poll main if something woke it (main is not in the slab; when it wakes *itself*, it
-//!    queues like a task instead);
+//!    queues like a task instead); on the real clock, timers that come due during a long tick
+//!    fire within it and their tasks go first (a layer: `mid_tick_timers.rs`);
 //! 4. if nothing is ready: with the virtual clock and a pending timer, jump the clock to it
 //!    (unless an `off_thread` future holds time, see `off_thread.rs`, or I/O ready already
 //!    woke a task: that runs first); otherwise park until the next deadline or a wake.
@@ -101,7 +102,7 @@ impl Core {
         // `task` (maybe the last reference, holding the output) drops here, outside borrows.
     }
 
-    fn fire_due_timers(&self) {
+    pub(crate) fn fire_due_timers(&self) {
         if self.timers.borrow().is_empty() {
             return; // spares a clock read per tick when no timer is set
         }
@@ -191,9 +192,11 @@ impl Core {
                     return output;
                 }
             }
-            let ready_at_tick_start = core.run_queue.borrow().len();
-            for _ in 0..ready_at_tick_start {
-                let Some(id) = core.run_queue.borrow_mut().pop_front() else {
+            // The tasks ready now (and, on the real clock, those timers that come due meanwhile
+            // wake: they go first, see `mid_tick_timers.rs`).
+            let mut left = core.run_queue.borrow().len();
+            for polled in 0.. {
+                let Some(id) = core.next_in_tick(polled, &mut left) else {
                     break;
                 };
                 let poll = if id == TaskId::MAIN {
