@@ -25,7 +25,7 @@
 //!      └─► run queue (ids) ◄───────────────────────────────────┐
 //!               ▲                                              │ wake(): scheduled false → true?
 //!  run loop, one tick:                                         │   this thread:  push, no lock
-//!   1. fire due timers: BTreeMap<(deadline, seq), Waker> ──────┤   other thread: injector
+//!   1. fire due timers: (deadline, seq) → Waker, ordered ──────┤   other thread: injector
 //!   2. drain the injector (Mutex<Vec<id>>) into the run queue  │                 + unpark ───┐
 //!   3. poll main (the block_on future) if woken; pop the ids   │                             │
 //!      ready now, poll each task with its own Waker ─────► Waker = Arc{ id, scheduled,      │
@@ -47,7 +47,8 @@
 //! - The **run queue** holds the ids of tasks that can make progress; the **run loop** pops
 //!   them, one tick at a time. See `run_loop.rs`.
 //! - The **timer queue** holds (deadline, waker) pairs, fired in deadline order and, for equal
-//!   deadlines, in the order they were set. See `timer_queue.rs`; the `sleep` and `timeout`
+//!   deadlines, in the order they were set. See `timer_queue.rs` (and `timer_run.rs`, a layer:
+//!   timers set in deadline order go to a sorted run, the others to a B-tree); the `sleep` and `timeout`
 //!   futures that fill it are in `sleep.rs`; the **clock** (real or virtual) in `clock.rs`.
 //! - The **parker** puts the thread to sleep when nothing is ready, until the next deadline or a
 //!   wake from another thread; a wake that races the executor going to sleep is never lost.
@@ -224,6 +225,7 @@ mod sync;
 mod task;
 mod task_group;
 mod timer_queue;
+mod timer_run;
 mod waker;
 mod yield_now;
 

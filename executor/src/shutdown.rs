@@ -36,7 +36,7 @@ impl Core {
         drop(tasks);
         let timers = self.timers.borrow_mut().take_all();
         // One by one and caught: a foreign waker's `Drop` is user code too.
-        for (_, waker) in timers {
+        for waker in timers {
             drop_queue::drop_quietly(waker);
         }
         self.run_queue.borrow_mut().clear();
