@@ -10,6 +10,7 @@
 //! run queue, to be polled within this tick (earliest deadline first: a timer-woken task is
 //! late already; the others were merely ready). A task woken by a timer still runs once per
 //! wake — its `scheduled` flag dedups as ever — and tasks woken any other way keep their order.
+//! A tick moves at most as many tasks ahead as it started with ([`Tick`]), so it always ends.
 //!
 //! The virtual clock does not move during a tick, so nothing comes due there and this layer
 //! does nothing: the virtual clock's order is exactly asyncio's. `--cfg
@@ -24,15 +25,40 @@ use crate::slab::TaskId;
 /// many polls at most.
 const POLLS_BETWEEN_LOOKS: usize = 64;
 
-impl Core {
-    /// The tick's next task: `left` counts the tasks this tick still polls (those ready at its
-    /// start, plus what this layer moved ahead); `polled` the polls so far. `None` ends the tick.
-    pub(crate) fn next_in_tick(&self, polled: usize, left: &mut usize) -> Option<TaskId> {
-        let look = polled % POLLS_BETWEEN_LOOKS == POLLS_BETWEEN_LOOKS - 1;
-        if look && !cfg!(executor_timers_at_tick_start) && !self.clock.is_virtual() {
-            *left += self.fire_due_timers_ahead();
+/// What is left of one tick: the tasks it still polls, and how many more it may move ahead.
+pub(crate) struct Tick {
+    left: usize,
+    /// Starts at the number of tasks ready at the tick's start: a tick polls at most twice as
+    /// many. Timers that keep coming due (tasks sleeping a microsecond in a loop) would
+    /// otherwise keep one tick running forever, starving what is queued behind it and what a
+    /// tick does at its start (other threads' wakes, I/O).
+    may_move_ahead: usize,
+}
+
+impl Tick {
+    /// A tick that polls the `ready` tasks in the run queue now.
+    pub(crate) fn new(ready: usize) -> Self {
+        Tick {
+            left: ready,
+            may_move_ahead: ready,
         }
-        *left = left.checked_sub(1)?;
+    }
+}
+
+impl Core {
+    /// The tick's next task (`polled`: the polls so far); `None` ends the tick.
+    pub(crate) fn next_in_tick(&self, polled: usize, tick: &mut Tick) -> Option<TaskId> {
+        let look = polled % POLLS_BETWEEN_LOOKS == POLLS_BETWEEN_LOOKS - 1;
+        if look
+            && tick.may_move_ahead > 0
+            && !cfg!(executor_timers_at_tick_start)
+            && !self.clock.is_virtual()
+        {
+            let moved = self.fire_due_timers_ahead();
+            tick.left += moved;
+            tick.may_move_ahead = tick.may_move_ahead.saturating_sub(moved);
+        }
+        tick.left = tick.left.checked_sub(1)?;
         self.run_queue.borrow_mut().pop_front()
     }
 

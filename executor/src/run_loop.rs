@@ -30,6 +30,7 @@ use crate::context;
 use crate::drop_queue;
 use crate::idle::Oversleep;
 use crate::join_handle::JoinHandle;
+use crate::mid_tick_timers::Tick;
 use crate::slab::{TaskId, TaskSlab};
 use crate::task::Task;
 use crate::timer_queue::TimerQueue;
@@ -194,9 +195,9 @@ impl Core {
             }
             // The tasks ready now (and, on the real clock, those timers that come due meanwhile
             // wake: they go first, see `mid_tick_timers.rs`).
-            let mut left = core.run_queue.borrow().len();
+            let mut tick = Tick::new(core.run_queue.borrow().len());
             for polled in 0.. {
-                let Some(id) = core.next_in_tick(polled, &mut left) else {
+                let Some(id) = core.next_in_tick(polled, &mut tick) else {
                     break;
                 };
                 let poll = if id == TaskId::MAIN {
