@@ -169,7 +169,8 @@
 //!    `run_loop.rs::Core::spawn`: the task is built by `task.rs::Task::new` with its own waker
 //!    (made once, kept for the task's life), stored in the slab (`slab.rs::TaskSlab::insert`),
 //!    and its id goes on the run queue.
-//! 2. **first poll** — `run_loop.rs::Core::block_on` runs ticks; the tick pops the id and calls
+//! 2. **first poll** — `run_loop.rs::Core::block_on` runs ticks; the tick pops the id (through
+//!    `Core::next_in_tick`, a layer's, which a first read can take for `pop_front`) and calls
 //!    `run_loop.rs::Core::run_task`, which calls `task.rs::Task::poll`: the future is moved out
 //!    (the stage says `Polling`) and polled with the task's waker.
 //! 3. **sleep registers** — the future polls `sleep.rs::Sleep::poll`: the deadline is "now +
