@@ -20,8 +20,8 @@
 //! # How the pieces fit together
 //!
 //! ```text
-//!  spawn(fut) ─► slab[id] = task { future + its own waker ─► result, join waker } ◄─ JoinHandle
-//!      │                                                  (.await / abort / is_finished)
+//!  spawn(fut) ─► slab[id] = task { future + its own waker ─► result } ◄─ JoinHandle
+//!      │          (awaiters of unfinished tasks: a table, id → waker) (.await / abort / is_finished)
 //!      └─► run queue (ids) ◄───────────────────────────────────┐
 //!               ▲                                              │ wake(): scheduled false → true?
 //!  run loop, one tick:                                         │   this thread:  push, no lock
@@ -60,7 +60,7 @@
 //!   std-only core. See `io/mod.rs`.
 //!
 //! Layers a reader of the core can skip: `JoinHandle` and its side of a task
-//! (`join_handle.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
+//! (`join_handle.rs`; who awaits an unfinished task, in a table: `join_wakers.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
 //! (`drop_queue.rs`: a panic in a `Drop` stays inside, a chain of drops runs in a loop, not by
 //! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, the
 //! `Cell` in which a task keeps its stage (`stage_cell.rs`), on the real clock the timers that
@@ -187,11 +187,13 @@
 //!    during that poll queues the task again.
 //! 6. **re-poll** — the tick after, `Core::run_task` → `Task::poll` again → `Sleep::poll`
 //!    finds the deadline passed: `Ready`; the future returns 7.
-//! 7. **completion** — `task.rs::Task::finish` stores `Stage::Finished(Ok(7))`, retires the
-//!    waker and wakes whoever awaits the handle; back in `Core::run_task` the slot is freed
-//!    (`slab.rs::TaskSlab::remove`).
+//! 7. **completion** — `task.rs::Task::finish` stores `Stage::Finished(Ok(7))` and retires the
+//!    waker; back in `Core::run_task` the slot is freed (`slab.rs::TaskSlab::remove`) and
+//!    whoever awaits the handle is woken (`Core::wake_joiner`, a layer's: `join_wakers.rs`).
 //! 8. **JoinHandle** — the awaiting future is polled again: `join_handle.rs::JoinHandle::poll`
-//!    → `Task::poll_join` (in `join_handle.rs` too) takes `Ok(7)` out of the stage.
+//!    → `Task::poll_join` (in `join_handle.rs` too) takes `Ok(7)` out of the stage. (Had it
+//!    been polled before the task finished, it would have left its waker in the executor's
+//!    table of awaiters, `join_wakers.rs`.)
 //!
 //! Jumps back to a file already open: 10 (1 → `run_loop` → `task`; 2 → `run_loop`, `task`;
 //! 3 → `sleep`, `timer_queue`, `task`; 4 → `run_loop`, `timer_queue`; 5 → `waker`;
@@ -210,6 +212,7 @@ mod interval;
 #[cfg(all(feature = "io", not(loom)))]
 mod io;
 mod join_handle;
+mod join_wakers;
 mod mid_tick_timers;
 mod off_thread;
 mod parker;

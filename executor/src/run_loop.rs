@@ -30,6 +30,7 @@ use crate::context;
 use crate::drop_queue;
 use crate::idle::Oversleep;
 use crate::join_handle::JoinHandle;
+use crate::join_wakers::JoinWakers;
 use crate::mid_tick_timers::Tick;
 use crate::slab::{TaskId, TaskSlab};
 use crate::task::Task;
@@ -44,6 +45,8 @@ pub(crate) struct Core {
     pub(crate) run_queue: RefCell<VecDeque<TaskId>>,
     pub(crate) tasks: RefCell<TaskSlab>,
     pub(crate) timers: RefCell<TimerQueue>,
+    /// Who awaits which unfinished task's handle (a layer: `join_wakers.rs`).
+    pub(crate) join_wakers: RefCell<JoinWakers>,
     pub(crate) clock: Clock,
     /// How late a timed park wakes, as measured while running: the real-clock idle step parks
     /// that much before a deadline and spins only for the rest (CPU vs lateness: `idle.rs`).
@@ -64,6 +67,7 @@ impl Core {
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
             timers: RefCell::new(TimerQueue::new()),
+            join_wakers: RefCell::default(),
             clock,
             oversleep: Oversleep::new(),
             closing: Cell::new(false),
@@ -99,6 +103,7 @@ impl Core {
         if task.poll() {
             let removed = self.tasks.borrow_mut().remove(id);
             drop(removed);
+            self.wake_joiner(id);
         }
         // `task` (maybe the last reference, holding the output) drops here, outside borrows.
     }

@@ -34,6 +34,11 @@ impl Core {
             task.shutdown();
         }
         drop(tasks);
+        // Every task is finished now: wake whoever awaited one (quietly, as `wake_joiner`).
+        let joiners = self.join_wakers.borrow_mut().take_all();
+        for waker in joiners {
+            drop_queue::wake_quietly(waker);
+        }
         let timers = self.timers.borrow_mut().take_all();
         // One by one and caught: a foreign waker's `Drop` is user code too.
         for waker in timers {
