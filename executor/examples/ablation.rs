@@ -1,4 +1,4 @@
-//! The executor's rows of the README's ablation: what one build of the executor costs on five
+//! The executor's rows of the README's ablation: what one build of the executor costs on seven
 //! workloads, printed as one table row. `scripts/ablation-executor` builds the crate once per
 //! layer switch (`--cfg ...`) and runs this example on each build, so every row comes from the
 //! same command on the same machine.
@@ -114,6 +114,45 @@ fn ping_pong(rounds: u64) {
     });
 }
 
+/// 100 000 tasks, each awaiting `sleep_until(start + i · 100 ms / 100 000)`, the median of three
+/// runs of: the p50 lateness (wake − deadline) with `start` taken before the spawns (the setup
+/// eats into the first deadlines), and the p99 lateness with `start` taken when the spawns are
+/// done and read by each task at its first poll (the first polls overlap the first deadlines).
+fn timers_ms() -> (f64, f64) {
+    const N: u32 = 100_000;
+    let run = |after_spawns: bool, quantile: usize| {
+        let start = Rc::new(Cell::new(Instant::now()));
+        let mut late: Vec<Duration> = Executor::new().block_on(async {
+            let handles: Vec<_> = (0..N)
+                .map(|i| {
+                    let start = start.clone();
+                    spawn(async move {
+                        let deadline = start.get() + Duration::from_millis(100) * i / N;
+                        executor::sleep_until(deadline).await;
+                        Instant::now().saturating_duration_since(deadline)
+                    })
+                })
+                .collect();
+            if after_spawns {
+                start.set(Instant::now());
+            }
+            let mut late = Vec::with_capacity(N as usize);
+            for handle in handles {
+                late.push(handle.await.unwrap());
+            }
+            late
+        });
+        late.sort();
+        late[(late.len() - 1) * quantile / 100].as_secs_f64() * 1e3
+    };
+    let median = |after_spawns: bool, quantile: usize| {
+        let mut runs: Vec<f64> = (0..3).map(|_| run(after_spawns, quantile)).collect();
+        runs.sort_by(f64::total_cmp);
+        runs[1]
+    };
+    (median(false, 50), median(true, 99))
+}
+
 fn rss_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -176,7 +215,9 @@ fn main() {
     let pong_ns = best_ns(400_000, || ping_pong(200_000));
     let pending = bytes_per_task("pending");
     let sleeping = bytes_per_task("sleeping");
+    let (before_p50, after_p99) = timers_ms();
     println!(
-        "| {variant} | {spawn_ns:.0} | {yield_ns:.1} | {pong_ns:.1} | {pending:.0} | {sleeping:.0} |"
+        "| {variant} | {spawn_ns:.0} | {yield_ns:.1} | {pong_ns:.1} | {pending:.0} | {sleeping:.0} \
+         | {before_p50:.1} | {after_p99:.1} |"
     );
 }

@@ -14,7 +14,8 @@ use crate::task::{Stage, Task};
 
 /// The operations a `JoinHandle<T>` needs, implemented by the task cell whatever its future type.
 pub(crate) trait Joinable<T> {
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>>;
+    /// The outcome, if the task has finished (the caller registers its waker otherwise).
+    fn poll_join(&self) -> Poll<Result<T, JoinError>>;
     /// Cancels the task; true if the run loop must now visit it to free its slot.
     fn abort(&self) -> bool;
     fn is_finished(&self) -> bool;
@@ -80,6 +81,8 @@ impl<T> JoinHandle<T> {
                 // this is the executor's thread. A duplicate entry (the task was queued already)
                 // is harmless: the first visit frees the slot, the second finds a stale id.
                 core.run_queue.borrow_mut().push_back(self.id);
+                // It finished just now: whoever awaits it learns so.
+                core.wake_joiner(self.id);
             }
         }
     }
@@ -126,7 +129,16 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.task.poll_join(cx)
+        let poll = self.task.poll_join();
+        if poll.is_pending() {
+            // Unfinished, so its executor is alive (teardown finishes every task): wait in its
+            // table (`join_wakers.rs`). The replaced waker is dropped outside the borrow.
+            if let Some(core) = self.core.upgrade() {
+                let replaced = core.join_wakers.borrow_mut().register(self.id, cx.waker());
+                drop(replaced);
+            }
+        }
+        poll
     }
 }
 
@@ -257,21 +269,17 @@ impl std::error::Error for JoinError {}
 /// The awaiting side of a task: what a `JoinHandle` reads from (and does to) the task's stage.
 /// The task stores its outcome in `finish`; this takes it out.
 impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
-    fn poll_join(&self, cx: &mut Context<'_>) -> Poll<Result<F::Output, JoinError>> {
+    fn poll_join(&self) -> Poll<Result<F::Output, JoinError>> {
         match self.stage.replace(Stage::Consumed) {
-            Stage::Finished(outcome) => return Poll::Ready(outcome),
+            Stage::Finished(outcome) => Poll::Ready(outcome),
             Stage::Consumed => {
                 panic!("a JoinHandle was polled again after it returned its result; await it once")
             }
-            unfinished => self.stage.set(unfinished),
+            unfinished => {
+                self.stage.set(unfinished);
+                Poll::Pending
+            }
         }
-        // Keep the stored waker if it would wake the same task (the common case: no clone).
-        let waker = match self.join_waker.take() {
-            Some(old) if old.will_wake(cx.waker()) => old,
-            _ => cx.waker().clone(),
-        };
-        self.join_waker.set(Some(waker));
-        Poll::Pending
     }
 
     fn abort(&self) -> bool {

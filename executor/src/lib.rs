@@ -20,12 +20,12 @@
 //! # How the pieces fit together
 //!
 //! ```text
-//!  spawn(fut) ─► slab[id] = task { future + its own waker ─► result, join waker } ◄─ JoinHandle
-//!      │                                                  (.await / abort / is_finished)
+//!  spawn(fut) ─► slab[id] = task { future + its own waker ─► result } ◄─ JoinHandle
+//!      │          (awaiters of unfinished tasks: a table, id → waker) (.await / abort / is_finished)
 //!      └─► run queue (ids) ◄───────────────────────────────────┐
 //!               ▲                                              │ wake(): scheduled false → true?
 //!  run loop, one tick:                                         │   this thread:  push, no lock
-//!   1. fire due timers: BTreeMap<(deadline, seq), Waker> ──────┤   other thread: injector
+//!   1. fire due timers: (deadline, seq) → Waker, ordered ──────┤   other thread: injector
 //!   2. drain the injector (Mutex<Vec<id>>) into the run queue  │                 + unpark ───┐
 //!   3. poll main (the block_on future) if woken; pop the ids   │                             │
 //!      ready now, poll each task with its own Waker ─────► Waker = Arc{ id, scheduled,      │
@@ -47,7 +47,8 @@
 //! - The **run queue** holds the ids of tasks that can make progress; the **run loop** pops
 //!   them, one tick at a time. See `run_loop.rs`.
 //! - The **timer queue** holds (deadline, waker) pairs, fired in deadline order and, for equal
-//!   deadlines, in the order they were set. See `timer_queue.rs`; the `sleep` and `timeout`
+//!   deadlines, in the order they were set. See `timer_queue.rs` (and `timer_run.rs`, a layer:
+//!   timers set in deadline order go to a sorted run, the others to a B-tree); the `sleep` and `timeout`
 //!   futures that fill it are in `sleep.rs`; the **clock** (real or virtual) in `clock.rs`.
 //! - The **parker** puts the thread to sleep when nothing is ready, until the next deadline or a
 //!   wake from another thread; a wake that races the executor going to sleep is never lost.
@@ -59,13 +60,15 @@
 //!   std-only core. See `io/mod.rs`.
 //!
 //! Layers a reader of the core can skip: `JoinHandle` and its side of a task
-//! (`join_handle.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
+//! (`join_handle.rs`; who awaits an unfinished task, in a table: `join_wakers.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
 //! (`drop_queue.rs`: a panic in a `Drop` stays inside, a chain of drops runs in a loop, not by
 //! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, the
-//! `Cell` in which a task keeps its stage (`stage_cell.rs`), the [`Spawner`] that hands futures
+//! `Cell` in which a task keeps its stage (`stage_cell.rs`), on the real clock the timers that
+//! come due during a long tick firing within it, their tasks first (`mid_tick_timers.rs`, which
+//! also hands the tick its next task), the [`Spawner`] that hands futures
 //! over from other threads through an inbox and one receiving task (`spawner.rs`,
 //! `spawn_handle.rs`), and `run_until_stalled`/`run_until_done`, `block_on` of a main that
-//! re-queues itself (`run_until.rs`). None of them changes the run loop.
+//! re-queues itself (`run_until.rs`). None of them changes the run loop's steps.
 //!
 //! # asyncio ↔ executor
 //!
@@ -166,7 +169,8 @@
 //!    `run_loop.rs::Core::spawn`: the task is built by `task.rs::Task::new` with its own waker
 //!    (made once, kept for the task's life), stored in the slab (`slab.rs::TaskSlab::insert`),
 //!    and its id goes on the run queue.
-//! 2. **first poll** — `run_loop.rs::Core::block_on` runs ticks; the tick pops the id and calls
+//! 2. **first poll** — `run_loop.rs::Core::block_on` runs ticks; the tick pops the id (through
+//!    `Core::next_in_tick`, a layer's, which a first read can take for `pop_front`) and calls
 //!    `run_loop.rs::Core::run_task`, which calls `task.rs::Task::poll`: the future is moved out
 //!    (the stage says `Polling`) and polled with the task's waker.
 //! 3. **sleep registers** — the future polls `sleep.rs::Sleep::poll`: the deadline is "now +
@@ -183,11 +187,13 @@
 //!    during that poll queues the task again.
 //! 6. **re-poll** — the tick after, `Core::run_task` → `Task::poll` again → `Sleep::poll`
 //!    finds the deadline passed: `Ready`; the future returns 7.
-//! 7. **completion** — `task.rs::Task::finish` stores `Stage::Finished(Ok(7))`, retires the
-//!    waker and wakes whoever awaits the handle; back in `Core::run_task` the slot is freed
-//!    (`slab.rs::TaskSlab::remove`).
+//! 7. **completion** — `task.rs::Task::finish` stores `Stage::Finished(Ok(7))` and retires the
+//!    waker; back in `Core::run_task` the slot is freed (`slab.rs::TaskSlab::remove`) and
+//!    whoever awaits the handle is woken (`Core::wake_joiner`, a layer's: `join_wakers.rs`).
 //! 8. **JoinHandle** — the awaiting future is polled again: `join_handle.rs::JoinHandle::poll`
-//!    → `Task::poll_join` (in `join_handle.rs` too) takes `Ok(7)` out of the stage.
+//!    → `Task::poll_join` (in `join_handle.rs` too) takes `Ok(7)` out of the stage. (Had it
+//!    been polled before the task finished, it would have left its waker in the executor's
+//!    table of awaiters, `join_wakers.rs`.)
 //!
 //! Jumps back to a file already open: 10 (1 → `run_loop` → `task`; 2 → `run_loop`, `task`;
 //! 3 → `sleep`, `timer_queue`, `task`; 4 → `run_loop`, `timer_queue`; 5 → `waker`;
@@ -206,6 +212,8 @@ mod interval;
 #[cfg(all(feature = "io", not(loom)))]
 mod io;
 mod join_handle;
+mod join_wakers;
+mod mid_tick_timers;
 mod off_thread;
 mod parker;
 mod race;
@@ -221,6 +229,7 @@ mod sync;
 mod task;
 mod task_group;
 mod timer_queue;
+mod timer_run;
 mod waker;
 mod yield_now;
 

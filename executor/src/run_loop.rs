@@ -10,7 +10,8 @@
 //!    run queue at this point — a task woken during the tick (e.g. one that yields) waits for
 //!    the next tick, behind the others, so it cannot starve them; after **every** task poll,
 //!    poll main if something woke it (main is not in the slab; when it wakes *itself*, it
-//!    queues like a task instead);
+//!    queues like a task instead); on the real clock, timers that come due during a long tick
+//!    fire within it and their tasks go first (a layer: `mid_tick_timers.rs`);
 //! 4. if nothing is ready: with the virtual clock and a pending timer, jump the clock to it
 //!    (unless an `off_thread` future holds time, see `off_thread.rs`, or I/O ready already
 //!    woke a task: that runs first); otherwise park until the next deadline or a wake.
@@ -29,6 +30,8 @@ use crate::context;
 use crate::drop_queue;
 use crate::idle::Oversleep;
 use crate::join_handle::JoinHandle;
+use crate::join_wakers::JoinWakers;
+use crate::mid_tick_timers::Tick;
 use crate::slab::{TaskId, TaskSlab};
 use crate::task::Task;
 use crate::timer_queue::TimerQueue;
@@ -42,6 +45,8 @@ pub(crate) struct Core {
     pub(crate) run_queue: RefCell<VecDeque<TaskId>>,
     pub(crate) tasks: RefCell<TaskSlab>,
     pub(crate) timers: RefCell<TimerQueue>,
+    /// Who awaits which unfinished task's handle (a layer: `join_wakers.rs`).
+    pub(crate) join_wakers: RefCell<JoinWakers>,
     pub(crate) clock: Clock,
     /// How late a timed park wakes, as measured while running: the real-clock idle step parks
     /// that much before a deadline and spins only for the rest (CPU vs lateness: `idle.rs`).
@@ -62,6 +67,7 @@ impl Core {
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
             timers: RefCell::new(TimerQueue::new()),
+            join_wakers: RefCell::default(),
             clock,
             oversleep: Oversleep::new(),
             closing: Cell::new(false),
@@ -97,11 +103,12 @@ impl Core {
         if task.poll() {
             let removed = self.tasks.borrow_mut().remove(id);
             drop(removed);
+            self.wake_joiner(id);
         }
         // `task` (maybe the last reference, holding the output) drops here, outside borrows.
     }
 
-    fn fire_due_timers(&self) {
+    pub(crate) fn fire_due_timers(&self) {
         if self.timers.borrow().is_empty() {
             return; // spares a clock read per tick when no timer is set
         }
@@ -191,9 +198,11 @@ impl Core {
                     return output;
                 }
             }
-            let ready_at_tick_start = core.run_queue.borrow().len();
-            for _ in 0..ready_at_tick_start {
-                let Some(id) = core.run_queue.borrow_mut().pop_front() else {
+            // The tasks ready now (and, on the real clock, those timers that come due meanwhile
+            // wake: they go first, see `mid_tick_timers.rs`).
+            let mut tick = Tick::new(core.run_queue.borrow().len());
+            for polled in 0.. {
+                let Some(id) = core.next_in_tick(polled, &mut tick) else {
                     break;
                 };
                 let poll = if id == TaskId::MAIN {

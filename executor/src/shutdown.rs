@@ -34,9 +34,14 @@ impl Core {
             task.shutdown();
         }
         drop(tasks);
+        // Every task is finished now: wake whoever awaited one (quietly, as `wake_joiner`).
+        let joiners = self.join_wakers.borrow_mut().take_all();
+        for waker in joiners {
+            drop_queue::wake_quietly(waker);
+        }
         let timers = self.timers.borrow_mut().take_all();
         // One by one and caught: a foreign waker's `Drop` is user code too.
-        for (_, waker) in timers {
+        for waker in timers {
             drop_queue::drop_quietly(waker);
         }
         self.run_queue.borrow_mut().clear();

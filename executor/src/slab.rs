@@ -17,7 +17,7 @@ use crate::task::RawTask;
 
 /// Identifies a task: its slot and the slot's generation when the task was spawned.
 /// (Generations wrap after 2³² reuses of one slot; an id that old cannot still be queued.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct TaskId {
     index: u32,
     generation: u32,

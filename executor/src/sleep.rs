@@ -108,10 +108,12 @@ enum Deadline {
     At(Option<Instant>),
 }
 
-/// A timer entry in one executor's timer queue.
+/// A timer entry in one executor's timer queue. Its key is (the `Sleep`'s deadline, `seq`):
+/// the deadline is not stored twice, which keeps a `Sleep` — in every sleeping task's future —
+/// a word smaller.
 struct Registration {
     core: Weak<Core>,
-    key: TimerKey,
+    seq: u64,
 }
 
 impl Sleep {
@@ -134,29 +136,41 @@ impl Sleep {
     /// });
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
+        let old_key = self.key(); // before the deadline changes: the entry is filed under it
         self.deadline = Deadline::At(Some(deadline));
-        let Some(registration) = self.registration.take() else {
+        let (Some(registration), Some(key)) = (self.registration.take(), old_key) else {
             return; // the next poll registers
         };
         let Some(core) = registration.core.upgrade() else {
             return;
         };
-        let waker = core.timers.borrow_mut().remove(registration.key);
+        let waker = core.timers.borrow_mut().remove(key);
         // Fired already (`None`): the task is woken, and its poll registers the new deadline.
         if let Some(waker) = waker {
-            let key = core.timers.borrow_mut().insert(deadline, waker);
+            let (_, seq) = core.timers.borrow_mut().insert(deadline, waker);
             self.registration = Some(Registration {
                 core: registration.core,
-                key,
+                seq,
             });
+        }
+    }
+
+    /// Our timer entry's key, if we are registered (then the deadline is fixed and finite).
+    fn key(&self) -> Option<TimerKey> {
+        match (&self.registration, &self.deadline) {
+            (Some(registration), Deadline::At(Some(deadline))) => {
+                Some((*deadline, registration.seq))
+            }
+            _ => None,
         }
     }
 
     /// Removes our timer entry, if any, from the executor that holds it.
     fn deregister(&mut self) {
-        if let Some(registration) = self.registration.take() {
+        let key = self.key();
+        if let (Some(registration), Some(key)) = (self.registration.take(), key) {
             if let Some(core) = registration.core.upgrade() {
-                let removed = core.timers.borrow_mut().remove(registration.key);
+                let removed = core.timers.borrow_mut().remove(key);
                 drop(removed); // the waker, dropped outside the borrow
             }
         }
@@ -185,22 +199,20 @@ impl Future for Sleep {
         match &this.registration {
             // Same executor: point the existing entry at the current waker.
             Some(registration) if ptr_eq(&registration.core, &core) => {
-                let replaced = core
-                    .timers
-                    .borrow_mut()
-                    .update(registration.key, cx.waker());
+                let key = (deadline, registration.seq);
+                let replaced = core.timers.borrow_mut().update(key, cx.waker());
                 drop(replaced);
             }
             // First poll, or moved to another executor.
             _ => {
                 this.deregister();
-                let key = core
+                let (_, seq) = core
                     .timers
                     .borrow_mut()
                     .insert(deadline, cx.waker().clone());
                 this.registration = Some(Registration {
                     core: Rc::downgrade(&core),
-                    key,
+                    seq,
                 });
             }
         }
@@ -335,3 +347,16 @@ impl fmt::Display for Elapsed {
 }
 
 impl std::error::Error for Elapsed {}
+
+#[cfg(test)]
+#[cfg(not(loom))]
+mod tests {
+    /// The layout a sleeping task's memory relies on: a `Sleep` is five words (the deadline, a
+    /// tag, the executor's `Weak` and the entry's sequence number), so a task's future holding
+    /// one and a little more fits a 64-byte malloc chunk. The key's deadline is not kept twice.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_sleep_is_five_words() {
+        assert_eq!(std::mem::size_of::<super::Sleep>(), 40);
+    }
+}

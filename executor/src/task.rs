@@ -1,4 +1,4 @@
-//! One spawned task: its future and its own waker, then its result, plus who awaits it.
+//! One spawned task: its future and its own waker, then its result.
 //!
 //! The slab holds the task as `Rc<dyn RawTask>` (to poll it) and the `JoinHandle` holds the
 //! same task as `Rc<dyn Joinable<T>>` (to read the result, see `join_handle.rs`): the result
@@ -20,13 +20,12 @@
 //! their `Drop` stays inside, and a chain of tasks reaching each other through those drops is
 //! dropped by a loop.
 
-use std::cell::Cell;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
-use crate::drop_queue::{drop_deferred, wake_quietly};
+use crate::drop_queue::drop_deferred;
 use crate::join_handle::JoinError;
 use crate::stage_cell::StageCell;
 use crate::waker::{OwnWaker, TaskWaker};
@@ -60,11 +59,10 @@ pub(crate) enum Stage<F: Future + 'static> {
 }
 
 /// `'static`: its stage may wait in the thread's drop queue (`drop_queue.rs`); `spawn` asks
-/// for `'static` anyway.
+/// for `'static` anyway. Whoever awaits the task's `JoinHandle` is not here but in the
+/// executor's table (a layer: `join_wakers.rs`); whoever finishes the task wakes them.
 pub(crate) struct Task<F: Future + 'static> {
     pub(crate) stage: StageCell<Stage<F>>,
-    /// Whoever awaits the `JoinHandle`.
-    pub(crate) join_waker: Cell<Option<Waker>>,
 }
 
 impl<F: Future + 'static> Task<F> {
@@ -74,7 +72,6 @@ impl<F: Future + 'static> Task<F> {
                 future: Box::pin(future),
                 waker: OwnWaker::new(waker),
             }),
-            join_waker: Cell::new(None),
         }
     }
 
@@ -87,7 +84,8 @@ impl<F: Future + 'static> Task<F> {
         seen
     }
 
-    /// Stores the outcome, drops the future (whatever stage held it), wakes the awaiter.
+    /// Stores the outcome and drops the future (whatever stage held it); the caller then wakes
+    /// the awaiter (`Core::wake_joiner`).
     pub(crate) fn finish(&self, outcome: Result<F::Output, JoinError>) {
         // The stage is replaced before the old one (maybe the future) is dropped: its `Drop` is
         // user code and may call back into this very cell (e.g. abort its own handle).
@@ -102,11 +100,6 @@ impl<F: Future + 'static> Task<F> {
             if std::mem::needs_drop::<F>() {
                 drop_deferred(future);
             } // else: no user code in its drop, only the box's free
-        }
-        if let Some(waker) = self.join_waker.take() {
-            // Whoever polled the handle chose this waker: a panic in it is theirs, caught and
-            // dropped (as tokio does), never unwinding out of the run loop, `abort` or teardown.
-            wake_quietly(waker);
         }
     }
 }
@@ -126,10 +119,6 @@ impl<F: Future + 'static> Drop for Task<F> {
         };
         if user_drop {
             drop_deferred(std::mem::replace(stage, Stage::Consumed));
-        }
-        // Someone polled the handle and left: their waker's `Drop` is user code too.
-        if let Some(waker) = self.join_waker.get_mut().take() {
-            drop_deferred(waker);
         }
     }
 }
@@ -198,12 +187,12 @@ mod tests {
     use super::*;
 
     /// The layout the memory per task relies on: with the two `Rc` counts, a task for a small
-    /// future and a `()` output is 72 bytes, the most that fits an 80-byte glibc chunk (`n + 8`
+    /// future and a `()` output is 56 bytes, the most that fits a 64-byte glibc chunk (`n + 8`
     /// rounded up to 16). A new field here costs every task 16 bytes.
     #[test]
     #[cfg(all(target_pointer_width = "64", not(executor_refcell_stage)))]
-    fn a_task_fits_an_80_byte_malloc_chunk() {
+    fn a_task_fits_a_64_byte_malloc_chunk() {
         let size = std::mem::size_of::<Task<std::future::Pending<()>>>();
-        assert_eq!(2 * std::mem::size_of::<usize>() + size, 72);
+        assert_eq!(2 * std::mem::size_of::<usize>() + size, 56);
     }
 }

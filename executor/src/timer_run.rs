@@ -1,0 +1,174 @@
+//! A layer: the timer queue's ordered entries, with timers that are set in deadline order — by
+//! far the common case: many `sleep(d)` with one `d`, `timeout`s of one length, the deadlines
+//! of a schedule — appended to a sorted run (a `VecDeque`) instead of inserted into the B-tree.
+//!
+//! What it buys: a timer set later than every pending one is a push at the back, and the
+//! earliest timer a pop at the front — O(1) each, touching memory in order — where the B-tree
+//! walks its nodes and, filled in key order, leaves each node about half full. A timer set out
+//! of order goes to the B-tree (`timer_queue.rs`'s textbook structure); the earliest entry is
+//! the earlier of the two fronts, so the order is unchanged: by deadline, then by the order the
+//! timers were set.
+//!
+//! Removing an entry from the middle of the run (a dropped `Sleep`) leaves a tombstone (its
+//! waker is taken out at once, so it is dropped then, as before); tombstones at the front are
+//! dropped at once, and the run is compacted when they outnumber its live entries, so
+//! cancelled timers never build up. **Invariant:** the run is sorted by key, and its front
+//! entry, if any, is live.
+//!
+//! `--cfg executor_btree_timers` switches the run off: every timer goes to the B-tree (the
+//! ablation, see `scripts/ablation-executor`).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::task::Waker;
+
+use crate::timer_queue::TimerKey;
+
+/// Compaction waits for at least this many tombstones: a short run is cheap either way.
+const MIN_COMPACTION: usize = 64;
+
+/// The timers, ordered by key: a sorted run for those set in key order, a B-tree for the rest.
+#[derive(Debug, Default)]
+pub(crate) struct TimerEntries {
+    tree: BTreeMap<TimerKey, Waker>,
+    run: VecDeque<(TimerKey, Option<Waker>)>,
+    /// Tombstones in `run` (entries whose waker was removed).
+    cancelled: usize,
+}
+
+impl TimerEntries {
+    /// Adds a timer. `key` must be new (the queue's sequence number makes it so).
+    pub(crate) fn insert(&mut self, key: TimerKey, waker: Waker) {
+        let in_order = self.run.back().map_or(true, |&(last, _)| last < key);
+        if in_order && !cfg!(executor_btree_timers) {
+            self.run.push_back((key, Some(waker)));
+        } else {
+            self.tree.insert(key, waker);
+        }
+    }
+
+    /// The waker of the pending timer `key`.
+    pub(crate) fn get_mut(&mut self, key: TimerKey) -> Option<&mut Waker> {
+        match self.run.binary_search_by_key(&key, |&(k, _)| k) {
+            Ok(at) => self.run[at].1.as_mut(),
+            Err(_) => self.tree.get_mut(&key),
+        }
+    }
+
+    /// Removes the timer `key`; returns its waker.
+    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Waker> {
+        let Ok(at) = self.run.binary_search_by_key(&key, |&(k, _)| k) else {
+            return self.tree.remove(&key);
+        };
+        let waker = self.run[at].1.take()?;
+        self.cancelled += 1;
+        self.trim_front();
+        if self.cancelled >= MIN_COMPACTION && 2 * self.cancelled > self.run.len() {
+            self.run.retain(|(_, waker)| waker.is_some());
+            self.cancelled = 0;
+        }
+        Some(waker)
+    }
+
+    /// The earliest key.
+    pub(crate) fn first(&self) -> Option<TimerKey> {
+        let run = self.run.front().map(|&(key, _)| key);
+        let tree = self.tree.first_key_value().map(|(&key, _)| key);
+        match (run, tree) {
+            (Some(run), Some(tree)) => Some(run.min(tree)),
+            (run, tree) => run.or(tree),
+        }
+    }
+
+    /// Removes the earliest timer; returns its waker.
+    pub(crate) fn pop_first(&mut self) -> Option<Waker> {
+        let from_tree = match (self.run.front(), self.tree.first_key_value()) {
+            (Some(&(run, _)), Some((&tree, _))) => tree < run,
+            (run, _) => run.is_none(),
+        };
+        if from_tree {
+            return self.tree.pop_first().map(|(_, waker)| waker);
+        }
+        let (_, waker) = self.run.pop_front()?;
+        self.trim_front();
+        waker // `Some`: the front is live (module docs)
+    }
+
+    /// The number of pending timers.
+    pub(crate) fn len(&self) -> usize {
+        self.tree.len() + self.run.len() - self.cancelled
+    }
+
+    /// Every pending timer's waker (executor shutdown), to be dropped outside the borrow.
+    pub(crate) fn into_wakers(self) -> impl Iterator<Item = Waker> {
+        let run = self.run.into_iter().filter_map(|(_, waker)| waker);
+        self.tree.into_values().chain(run)
+    }
+
+    /// Drops the tombstones at the front, so the front entry is live.
+    fn trim_front(&mut self) {
+        while let Some((_, None)) = self.run.front() {
+            self.run.pop_front();
+            self.cancelled -= 1;
+        }
+    }
+}
+
+#[cfg(test)]
+#[cfg(not(loom))]
+mod tests {
+    use super::*;
+    use std::time::{Duration, Instant};
+
+    fn waker() -> Waker {
+        crate::waker::noop_waker()
+    }
+
+    #[test]
+    fn in_order_and_out_of_order_timers_come_out_by_key() {
+        let t0 = Instant::now();
+        let at = |ms: u64, seq: u64| (t0 + Duration::from_millis(ms), seq);
+        let mut entries = TimerEntries::default();
+        // 10, 20, 30 go to the run; 15 and 5 (set later, due earlier) to the tree.
+        for (seq, ms) in [10, 20, 30, 15, 5, 30].into_iter().enumerate() {
+            entries.insert(at(ms, seq as u64), waker());
+        }
+        assert_eq!(entries.len(), 6);
+        let mut order = Vec::new();
+        while let Some(key) = entries.first() {
+            order.push(key.1);
+            assert!(entries.pop_first().is_some());
+        }
+        assert_eq!(
+            order,
+            [4, 0, 3, 1, 2, 5],
+            "by deadline, then by the order set"
+        );
+        assert_eq!(entries.len(), 0);
+    }
+
+    #[test]
+    #[cfg(not(executor_btree_timers))] // the run is switched off there
+    fn removed_run_entries_leave_no_tombstones_behind() {
+        let t0 = Instant::now();
+        let mut entries = TimerEntries::default();
+        let keys: Vec<TimerKey> = (0..10_000)
+            .map(|i| (t0 + Duration::from_micros(i), i))
+            .collect();
+        for &key in &keys {
+            entries.insert(key, waker());
+        }
+        // Every other one from the middle: tombstones, compacted as they build up.
+        for &key in keys.iter().skip(1).step_by(2) {
+            assert!(entries.remove(key).is_some());
+            assert!(entries.remove(key).is_none(), "removed once");
+            assert!(entries.get_mut(key).is_none());
+        }
+        assert_eq!(entries.len(), 5_000);
+        assert!(entries.run.len() <= 2 * 5_000 + MIN_COMPACTION);
+        for &key in keys.iter().step_by(2) {
+            assert!(entries.remove(key).is_some());
+        }
+        assert_eq!((entries.len(), entries.run.len()), (0, 0));
+        assert_eq!(entries.first(), None);
+    }
+}
