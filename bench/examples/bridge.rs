@@ -1,113 +1,126 @@
-//! Threads and tasks on one `Queue`: ns per item for thread → thread (the reference), thread →
-//! task, task → thread and task → task, at capacity 1024 and 1. Every task runs on our
-//! executor (`Executor::new`, the real clock); threads use the blocking calls, tasks the
-//! awaitable ones (`put_async`, `get_async`).
+//! Threads and tasks on one channel, ours against the peers that have both faces (flume,
+//! async-channel, tokio's mpsc): ns per item for thread → thread, thread → task, task → thread
+//! and task → task, at capacity 1024 and 1. Every task runs on our executor, so the channel is
+//! what differs (`bench/src/bridge/`).
 //!
-//! The peers the target names (flume's and tokio's mpsc sync/async APIs, async-channel) are
-//! not here yet: the workspace builds tokio without `sync` and flume without `async`, and
-//! async-channel is not a dependency of this crate (see `docs/decisions.md`, async block).
+//! ```text
+//! cargo run --release -p bench --example bridge [items [rounds]]   # default 1 000 000, 3
+//! ```
 //!
-//! `cargo run --release -p bench --example bridge [items]` (default 1 000 000).
+//! Each cell: a warm-up run at a tenth of `items` per contender, then `rounds` rounds, the
+//! starting contender rotating; values are medians over rounds. Two ratios per path: ours ÷
+//! the best peer (median of per-round ratios; target ≤ 1.0×) and the path ÷ our own thread →
+//! thread at the same capacity (medians; target ≤ 1.5×). With the default `items` the table
+//! is also written, with the machine's facts, to `bench/results/bridge.md`.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
 
-use executor::{spawn, Executor};
-use queue::Queue;
+use bench::bridge::{BridgeContender, BridgePath};
+use bench::machine::{load_average, Machine};
+use bench::report::num;
+use bench::rounds::{compare, rotated};
+use bench::stats::median;
 
-fn thread_to_thread(q: Arc<Queue<u64>>, n: u64) -> Duration {
-    let start = Instant::now();
-    let producer = {
-        let q = q.clone();
-        std::thread::spawn(move || (0..n).for_each(|i| q.put(i).unwrap()))
-    };
-    let sum: u64 = (0..n).map(|_| q.get().unwrap()).sum();
-    producer.join().unwrap();
-    assert_eq!(sum, n * (n - 1) / 2);
-    start.elapsed()
-}
-
-fn thread_to_task(q: Arc<Queue<u64>>, n: u64) -> Duration {
-    let start = Instant::now();
-    let producer = {
-        let q = q.clone();
-        std::thread::spawn(move || (0..n).for_each(|i| q.put(i).unwrap()))
-    };
-    let sum = Executor::new().block_on(async move {
-        let mut sum = 0;
-        for _ in 0..n {
-            sum += q.get_async().await.unwrap();
-        }
-        sum
-    });
-    producer.join().unwrap();
-    assert_eq!(sum, n * (n - 1) / 2);
-    start.elapsed()
-}
-
-fn task_to_thread(q: Arc<Queue<u64>>, n: u64) -> Duration {
-    let start = Instant::now();
-    let producer = {
-        let q = q.clone();
-        std::thread::spawn(move || {
-            Executor::new().block_on(async move {
-                for i in 0..n {
-                    q.put_async(i).await.unwrap();
-                }
-            })
-        })
-    };
-    let sum: u64 = (0..n).map(|_| q.get().unwrap()).sum();
-    producer.join().unwrap();
-    assert_eq!(sum, n * (n - 1) / 2);
-    start.elapsed()
-}
-
-fn task_to_task(q: Arc<Queue<u64>>, n: u64) -> Duration {
-    let start = Instant::now();
-    let sum = Executor::new().block_on(async move {
-        let producer = {
-            let q = q.clone();
-            spawn(async move {
-                for i in 0..n {
-                    q.put_async(i).await.unwrap();
-                }
-            })
-        };
-        let mut sum = 0;
-        for _ in 0..n {
-            sum += q.get_async().await.unwrap();
-        }
-        producer.await.unwrap();
-        sum
-    });
-    assert_eq!(sum, n * (n - 1) / 2);
-    start.elapsed()
-}
-
-type Path = fn(Arc<Queue<u64>>, u64) -> Duration;
+const DEFAULT_ITEMS: u64 = 1_000_000;
 
 fn main() {
-    let n: u64 = std::env::args()
-        .nth(1)
-        .map_or(1_000_000, |s| s.parse().expect("items: a number"));
-    let paths: [(&str, Path); 4] = [
-        ("thread -> thread", thread_to_thread),
-        ("thread -> task", thread_to_task),
-        ("task -> thread", task_to_thread),
-        ("task -> task", task_to_task),
-    ];
-    for cap in [1024, 1] {
-        println!("capacity {cap}, {n} items (best of 3, ns per item; ratio to thread -> thread):");
+    let mut args = std::env::args().skip(1);
+    let items: u64 = args
+        .next()
+        .map_or(DEFAULT_ITEMS, |s| s.parse().expect("items: a number"));
+    let rounds: usize = args
+        .next()
+        .map_or(3, |s| s.parse().expect("rounds: a number"));
+    let machine = Machine::detect().to_markdown();
+    let started = Instant::now();
+    let contenders: Vec<BridgeContender> = [BridgeContender::Ours]
+        .into_iter()
+        .chain(BridgeContender::PEERS)
+        .collect();
+    let mut table = String::from(
+        "| capacity | path | ours | flume | async-channel | tokio mpsc | ours ÷ best peer (≤ 1.0×) | \
+         ÷ our thread → thread (≤ 1.5×) |\n|---|---|---:|---:|---:|---:|---|---|\n",
+    );
+    let mut misses = Vec::new();
+    for capacity in [1024, 1] {
         let mut reference = None;
-        for (name, path) in paths {
-            let best = (0..3)
-                .map(|_| path(Arc::new(Queue::bounded(cap)), n))
-                .min()
-                .expect("3 runs");
-            let ns = best.as_nanos() as f64 / n as f64;
-            let base = *reference.get_or_insert(ns);
-            println!("  {name:<17} {ns:>9.1}  {:>5.2}x", ns / base);
+        for path in BridgePath::ALL {
+            eprintln!("capacity {capacity}, {} ...", path.name());
+            for &c in &contenders {
+                c.transfer(path, capacity, (items / 10).max(1));
+            }
+            let ns: Vec<Vec<f64>> = rotated(&contenders, rounds, |c| {
+                c.transfer(path, capacity, items).as_nanos() as f64 / items as f64
+            });
+            let cmp = compare(&ns[0], &ns[1..]);
+            let ours = cmp.ours;
+            let base = *reference.get_or_insert(ours);
+            let to_ref = ours / base;
+            let peers: Vec<String> = ns[1..]
+                .iter()
+                .map(|p| num(median(p).unwrap_or(f64::NAN)))
+                .collect();
+            let peer_ok = cmp.ratio <= 1.0;
+            let ref_ok = to_ref <= 1.5;
+            let best = BridgeContender::PEERS[cmp.best_peer].name();
+            if !peer_ok {
+                misses.push(format!(
+                    "capacity {capacity} {}: {}× {best}",
+                    path.name(),
+                    num(cmp.ratio)
+                ));
+            }
+            if !ref_ok {
+                misses.push(format!(
+                    "capacity {capacity} {}: {}× our thread → thread",
+                    path.name(),
+                    num(to_ref)
+                ));
+            }
+            let _ = writeln!(
+                table,
+                "| {capacity} | {} | {} | {} | {} | {} | {}× ({best}) {} | {}× {} |",
+                path.name().replace("->", "→"),
+                num(ours),
+                peers[0],
+                peers[1],
+                peers[2],
+                num(cmp.ratio),
+                if peer_ok { "met" } else { "MISSED" },
+                num(to_ref),
+                if ref_ok { "met" } else { "MISSED" },
+            );
         }
+    }
+    let summary = format!(
+        "Targets missed: {}.\n\nThe run took {:.0} s; load average at the end: {}.",
+        if misses.is_empty() {
+            "none".to_string()
+        } else {
+            misses.join("; ")
+        },
+        started.elapsed().as_secs_f64(),
+        load_average().unwrap_or_else(|| "unknown".into())
+    );
+    println!("\nns per item, {items} items, {rounds} rounds (medians)\n\n{table}\n{summary}");
+    if items != DEFAULT_ITEMS {
+        return;
+    }
+    let md = format!(
+        "# Bridge: threads and tasks on one channel, ours vs flume, async-channel, tokio mpsc\n\n\
+         {machine}- command: `cargo run --release -p bench --example bridge`\n\
+         - method: {items} items per run; per cell a warm-up at a tenth of that per contender, \
+         then {rounds} rounds, the starting contender rotating; ns per item, medians over rounds; \
+         ours ÷ best peer is the median of per-round ratios; every task on our executor\n\n\
+         {table}\n{summary}\n"
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("results")
+        .join("bridge.md");
+    match std::fs::write(&path, md) {
+        Ok(()) => println!("written to {}", path.display()),
+        Err(e) => eprintln!("could not write {}: {e}", path.display()),
     }
 }

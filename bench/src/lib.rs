@@ -1,6 +1,7 @@
 //! Shared workload code for the benchmarks in `benches/`: our `queue` and `executor` against
 //! the peers a user would otherwise pick, on the same workloads.
 //!
+//! - [`bridge`]: threads and tasks on one channel, ours and the peers with both faces.
 //! - [`queues`] and [`exec`]: one function per (contender, workload), so the criterion benches
 //!   (`benches/queue.rs`, `benches/executor.rs`) and the target check (`benches/targets.rs`)
 //!   run exactly the same code.
@@ -13,6 +14,7 @@
 //! The peers are dependencies of this crate only; the project's own crates never see them.
 #![forbid(unsafe_code)]
 
+pub mod bridge;
 pub mod echo;
 pub mod exec;
 pub mod machine;

@@ -5,10 +5,11 @@
 //! use with the blocking calls at the same time — Python's janus, without a second queue.
 //!
 //! Each future is the thread's `while` loop turned inside out: try the non-blocking
-//! operation; if it would block, register the task's waker (`async_wait.rs`), try once more
-//! (the second look is what makes a wakeup impossible to miss), and return `Pending`. The
-//! same results as the blocking calls: the errors, the orders, shutdown winning over full,
-//! a shut-down queue still served until drained.
+//! operation; if it would block, first re-poll a few times (`async_spin.rs`: wake its own
+//! waker and return `Pending`, as a thread spins before it sleeps), then register the task's
+//! waker (`async_wait.rs`), try once more (the second look is what makes a wakeup impossible
+//! to miss), and return `Pending`. The same results as the blocking calls: the errors, the
+//! orders, shutdown winning over full, a shut-down queue still served until drained.
 //!
 //! **Cancellation.** Dropping a pending future loses no item: a get takes an item only in the
 //! poll that returns it. A dropped future that had been woken passes that wakeup on to the next
@@ -24,6 +25,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use crate::async_spin::Repoll;
 use crate::order::Order;
 use crate::queue::{BlockingQueue, Core};
 use crate::wait::Cond;
@@ -55,6 +57,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
             queue: self,
             item: Some(item),
             key: None,
+            repoll: Repoll::new(),
         }
     }
 
@@ -112,6 +115,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         GetAsync {
             queue: self,
             key: None,
+            repoll: Repoll::new(),
         }
     }
 
@@ -183,6 +187,8 @@ pub struct PutAsync<'a, T, O: Order<T>> {
     item: Option<T>,
     /// Our place among the task waiters for room, once registered.
     key: Option<u64>,
+    /// Re-polls left before registering (`async_spin.rs`).
+    repoll: Repoll,
 }
 
 // The item is moved, never pinned: the future may move whatever `T` is.
@@ -204,6 +210,10 @@ impl<T, O: Order<T>> Future for PutAsync<'_, T, O> {
             Err(PutError::Full(item)) => item,
             done => return this.done(done),
         };
+        if this.key.is_none() && this.repoll.again(cx) {
+            this.item = Some(item);
+            return Poll::Pending;
+        }
         this.queue
             .waiters
             .register(Cond::NotFull, &mut this.key, cx.waker());
@@ -266,6 +276,8 @@ impl<T, O: Order<T>, F: Future<Output = ()>> Future for PutAsyncUntil<'_, T, O, 
 pub struct GetAsync<'a, T, O: Order<T>> {
     queue: &'a BlockingQueue<T, O>,
     key: Option<u64>,
+    /// Re-polls left before registering (`async_spin.rs`).
+    repoll: Repoll,
 }
 
 impl<T, O: Order<T>> Future for GetAsync<'_, T, O> {
@@ -273,8 +285,14 @@ impl<T, O: Order<T>> Future for GetAsync<'_, T, O> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
+        if this.key.is_none() && !this.queue.may_have_items() && this.repoll.again(cx) {
+            return Poll::Pending;
+        }
         if let Some(out) = ready_get(this.queue.try_get()) {
             return this.done(out);
+        }
+        if this.key.is_none() && this.repoll.again(cx) {
+            return Poll::Pending;
         }
         this.queue
             .waiters
