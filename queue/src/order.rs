@@ -40,9 +40,11 @@ use crate::heap::Heap;
 /// ```
 pub trait Order<T>: Default {
     /// Whether the hooks run code the queue does not control (`T`'s `Ord`, for [`Priority`]),
-    /// which might call back into the queue. When true, the queue marks its storage calls so
-    /// that such a call back gets a clear panic instead of a deadlock; [`Fifo`] and [`Lifo`]
-    /// run none and skip that work. The default, true, is the safe answer for a new order.
+    /// which might call back into the queue or panic. When true, the queue marks its storage
+    /// calls so that such a call back gets a clear panic instead of a deadlock, and the
+    /// two-sided core catches a panic there (see "When a hook panics"); [`Fifo`] and [`Lifo`]
+    /// run none and skip that work. Say false only for hooks that can neither call back nor
+    /// panic. The default, true, is the safe answer for a new order.
     ///
     /// ```
     /// use queue::{Fifo, Order, Priority};
