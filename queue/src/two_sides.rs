@@ -23,10 +23,9 @@
 //! What it costs: a getter that finds the head empty takes both locks; a putter that must
 //! sleep takes the head's lock too (below); the putters must estimate the head's length
 //! (`head_estimate`); and the counting rule for a panicking `Ord` (`store_call.rs`) must
-//! see both sides.
-//! Only a FIFO gains ([`Order::MOVES_ALL`]): a LIFO or priority order moves one item per
-//! refill, so `bounded` gives those the one-lock core. What it buys is measured in the
-//! README's "Ablation" section.
+//! see both sides. Only a FIFO gains ([`Order::MOVES_ALL`]): a LIFO or priority order moves
+//! one item per refill, so `bounded` gives those the one-lock core. What it buys is measured
+//! in the README's "Ablation" section.
 //!
 //! Lock order: `head` before `state`, always — a getter holds `head` while it refills it; no
 //! code takes `head` while it holds `state`, so the two locks cannot deadlock.
@@ -78,9 +77,10 @@
 //! # Spinning, one layer in one place
 //!
 //! With [`Design::TwoSidesSpinning`](crate::Design), a thread about to sleep for the first
-//! time in an operation spins briefly on lock-free hints instead (`spin.rs`); to the `while`
-//! loop of `wait_until`, the only place it is applied, a spin is a spurious wakeup. A speed-up
-//! only, and loom builds leave it out.
+//! time in a wait spins briefly on lock-free hints instead (`spin.rs`); to the `while` loop of
+//! `wait_until`, the only place it is applied, a spin is a spurious wakeup. A speed-up only,
+//! and loom builds leave it out. Its price here: a getter looks under both locks before it
+//! spins, where a lock-free look could have told it the queue was empty.
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
