@@ -21,7 +21,8 @@ use crate::heap::Heap;
 ///
 /// The queue catches the panic while it still holds its locks, reconciles its counters from
 /// `len` (before and after the call), releases the locks, and only then lets the panic go on
-/// to the caller. So a hook that panics should still hold every item it was given or has not
+/// to the caller (for an order whose [`CALLS_USER_CODE`](Self::CALLS_USER_CODE) is true,
+/// the default: the others promise not to panic). So a hook that panics should still hold every item it was given or has not
 /// handed out — an item it drops instead is dropped while the lock is held (it cannot use the
 /// queue from its `Drop`) and is counted as a finished, failed task. [`Priority`] keeps them
 /// all. A hook must not call back into its own queue: for an order whose
