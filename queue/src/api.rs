@@ -146,6 +146,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// Every put: on the core (`on_core!` is a `match` on the two, in place), then — with
     /// every core lock released — a task waiting for an item, if one is (`async_wait.rs`; with
     /// none, that is one atomic load).
+    #[inline]
     fn put_on_core(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         let _unwind = self.wake_all_on_unwind(); // `None` unless the order runs user code
         let put = on_core!(self, c => c.put(item, wait));
@@ -156,6 +157,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     }
 
     /// Every get: on the core, then a task waiting for room, if one is (as in `put_on_core`).
+    #[inline]
     fn get_on_core(&self, wait: Wait) -> Result<T, GetError> {
         let _unwind = self.wake_all_on_unwind(); // `None` unless the order runs user code
         let got = on_core!(self, c => c.get(wait));

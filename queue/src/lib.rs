@@ -104,7 +104,7 @@
 //!    for a moment (`spin_until`; `StoreHint` beside it).
 //! 4. `two_sides.rs::wait_until` (back): lock again, still full (to the loop the spin was a
 //!    spurious wakeup); `count_in` → `announce_putter` counts the putter under `lock_head`;
-//!    re-check; `sleep_on` `not_full` until the get frees the slot; `count_out`; room.
+//!    re-check; `sleep_on` `not_full` until a get frees a slot; `count_out`; room.
 //!    `two_sides.rs::put`: `Order::push` (for a `Fifo` `VecDeque::push_back`, said in place),
 //!    one more unfinished task, the storage hint, `notify` on `not_empty`: a getter wakes.
 //! 5. `api.rs::put_on_core` (back): no task waits for an item (`waiters.any`, one load).
