@@ -124,7 +124,7 @@
 //! ([`Design::OneLock`], or any [`LifoQueue`]): `api.rs::put` → `one_lock.rs::put` (lock,
 //! `while` loop with `wait.rs`'s deadline and sleep, `hook` → `Order::push`, counters,
 //! notify) → `api.rs` (back) `::get` → `one_lock.rs::get_with` (back) → `api.rs` (back):
-//! three files and four steps back (`docs/decisions.md`, "the reading map in three files").
+//! three files and four steps back (`docs/decisions.md`, "the reading map, counted again").
 #![forbid(unsafe_code)]
 
 mod api;
