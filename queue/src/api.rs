@@ -1,14 +1,15 @@
 //! The public methods: constructors, the put and get families, shutdown, and inspection.
 //!
 //! Each is one line over the queue's core (`one_lock.rs` or `two_sides.rs`, see `queue.rs`);
-//! the waiting, the notifying and the bookkeeping all happen there.
+//! the waiting, the notifying and the bookkeeping all happen there. A put or a get then wakes a
+//! task waiting for what it did, after the core released its locks (`put_on_core`, `get_on_core`).
 
 use std::fmt;
 use std::time::Duration;
 
 use crate::order::Order;
 use crate::queue::{on_core, BlockingQueue};
-use crate::wait::Wait;
+use crate::wait::{Cond, Wait};
 use crate::{GetError, PutError};
 
 impl<T, O: Order<T>> BlockingQueue<T, O> {
@@ -66,7 +67,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.len(), 1);
     /// ```
     pub fn put(&self, item: T) -> Result<(), PutError<T>> {
-        self.put_then_wake(|| on_core!(self, c => c.put(item, Wait::Forever)))
+        self.put_on_core(item, Wait::Forever)
     }
 
     /// Puts `item` if there is room right now (Python's `put_nowait`).
@@ -79,7 +80,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.try_put(2), Err(PutError::Full(2)));
     /// ```
     pub fn try_put(&self, item: T) -> Result<(), PutError<T>> {
-        self.put_then_wake(|| on_core!(self, c => c.put(item, Wait::Never)))
+        self.put_on_core(item, Wait::Never)
     }
 
     /// Puts `item`, blocking at most `timeout` for room. `Duration::MAX` waits forever.
@@ -94,7 +95,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(err, PutError::Timeout(2));
     /// ```
     pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
-        self.put_then_wake(|| on_core!(self, c => c.put(item, Wait::timeout(timeout))))
+        self.put_on_core(item, Wait::timeout(timeout))
     }
 
     /// Takes the next item, blocking while the queue is empty.
@@ -112,7 +113,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.get(), Err(GetError::ShutDown));
     /// ```
     pub fn get(&self) -> Result<T, GetError> {
-        self.get_then_wake(|| on_core!(self, c => c.get(Wait::Forever)))
+        self.get_on_core(Wait::Forever)
     }
 
     /// Takes the next item if there is one right now (Python's `get_nowait`).
@@ -126,7 +127,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.try_get(), Ok(5));
     /// ```
     pub fn try_get(&self) -> Result<T, GetError> {
-        self.get_then_wake(|| on_core!(self, c => c.get(Wait::Never)))
+        self.get_on_core(Wait::Never)
     }
 
     /// Takes the next item, blocking at most `timeout`. `Duration::MAX` waits forever.
@@ -139,7 +140,31 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// assert_eq!(q.get_timeout(Duration::from_millis(1)), Err(GetError::Timeout));
     /// ```
     pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
-        self.get_then_wake(|| on_core!(self, c => c.get(Wait::timeout(timeout))))
+        self.get_on_core(Wait::timeout(timeout))
+    }
+
+    /// Every put: on the core (`on_core!` is a `match` on the two, in place), then — with
+    /// every core lock released — a task waiting for an item, if one is (`async_wait.rs`; with
+    /// none, that is one atomic load).
+    #[inline]
+    fn put_on_core(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+        let _unwind = self.wake_all_on_unwind(); // `None` unless the order runs user code
+        let put = on_core!(self, c => c.put(item, wait));
+        if put.is_ok() && self.waiters.any(Cond::NotEmpty) {
+            self.waiters.wake(Cond::NotEmpty, 1);
+        }
+        put
+    }
+
+    /// Every get: on the core, then a task waiting for room, if one is (as in `put_on_core`).
+    #[inline]
+    fn get_on_core(&self, wait: Wait) -> Result<T, GetError> {
+        let _unwind = self.wake_all_on_unwind(); // `None` unless the order runs user code
+        let got = on_core!(self, c => c.get(wait));
+        if got.is_ok() && self.waiters.any(Cond::NotFull) {
+            self.waiters.wake(Cond::NotFull, 1);
+        }
+        got
     }
 
     /// Shuts the queue down (CPython 3.13's `shutdown()`): every put fails from now on, gets

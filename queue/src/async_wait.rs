@@ -34,7 +34,6 @@ use crate::order::Order;
 use crate::queue::BlockingQueue;
 use crate::sync::{AtomicUsize, Mutex, Ordering};
 use crate::wait::Cond;
-use crate::{GetError, PutError};
 
 /// The task waiters of one queue, one list per condition.
 pub(crate) struct AsyncWaiters {
@@ -178,34 +177,6 @@ impl WaiterList {
 /// The wake points: each public operation that can make a condition true calls one of these
 /// after its core returned, with every core lock released.
 impl<T, O: Order<T>> BlockingQueue<T, O> {
-    /// Runs a put, then wakes a task waiting for an item if it went in.
-    #[inline]
-    pub(crate) fn put_then_wake(
-        &self,
-        put: impl FnOnce() -> Result<(), PutError<T>>,
-    ) -> Result<(), PutError<T>> {
-        let _unwind = self.wake_all_on_unwind();
-        let out = put();
-        if out.is_ok() {
-            self.waiters.wake(Cond::NotEmpty, 1);
-        }
-        out
-    }
-
-    /// Runs a get, then wakes a task waiting for room if it took an item.
-    #[inline]
-    pub(crate) fn get_then_wake(
-        &self,
-        get: impl FnOnce() -> Result<T, GetError>,
-    ) -> Result<T, GetError> {
-        let _unwind = self.wake_all_on_unwind();
-        let out = get();
-        if out.is_ok() {
-            self.waiters.wake(Cond::NotFull, 1);
-        }
-        out
-    }
-
     /// After a `task_done`: wakes the joining tasks if no task is left unfinished. It looks
     /// at the count (two locks) only when a task is joining.
     pub(crate) fn woke_joiners(&self) {

@@ -88,41 +88,44 @@
 //!
 //! # Reading map: one item from put to get
 //!
-//! A FIFO [`Queue`], bounded, where the put finds the queue full and the get finds it empty,
-//! so that both sides block once. Each step names `file::function`, in the order the code
-//! runs; "(back)" marks a step into a file the reader has already left.
+//! A FIFO [`Queue`], bounded, each side followed through its blocking branch: the put finds
+//! the queue full and waits for room, the get finds it empty and waits for an item. Each step
+//! names `file::function` in the order a reader meets them; "(back)" marks a step into a file
+//! the reader has already left — coming back to the function they were reading counts too. A
+//! helper file is read once, where it is first met.
 //!
-//! 1. `api.rs::put` → `async_wait.rs::put_then_wake` (the core first, then a look for waiting
-//!    tasks) → `queue.rs::on_core` (picks the core) → `two_sides.rs::put`: lock the put side,
-//!    `two_sides.rs::lock` (through `reentry.rs::lock`).
-//! 2. `wait.rs::wait_until` (the `while` loop with its deadline); its condition is
-//!    `two_sides.rs::has_room_after_refresh` (back): full.
-//! 3. `wait.rs::may_spin` and `wait.rs::spin` (back): unlock, `spin.rs::spin_until` watches
-//!    the lock-free lengths for a moment, lock again, re-check — still full.
-//! 4. `wait.rs::count_in` → `wait.rs::announce_putter` (back): count in under
-//!    `two_sides.rs::lock_head` (back); `wait.rs::sleep_on` (back) on `not_full`;
-//!    `wait.rs::count_out`, re-check: room.
-//! 5. `two_sides.rs::put` (back) → `store_call.rs::store_call`: `order.rs::Fifo::push`, then
-//!    `spin.rs::StoreHint::set` (back) and `wait.rs::notify` (back) for `not_empty` — here the
-//!    put wakes the getter.
-//! 6. `api.rs::get` (back) → `async_wait.rs::get_then_wake` (back) → `two_sides.rs::get` →
-//!    `two_sides.rs::take_from_head` (back): `wait.rs::spin` (back), then both locks: nothing
-//!    queued.
-//! 7. `wait.rs::wait_until`: sleep on `not_empty` until the put of step 5 notifies.
-//! 8. `two_sides.rs::take_from_head` (back): refill the empty head,
-//!    `store_call.rs::store_call` (back) → `order.rs::Fifo::move_to_head` (back) moves every
-//!    queued item over; `two_sides.rs::take_from_head` (back) pops the oldest.
-//! 9. A putter counted asleep gets `wait.rs::notify` (back) for `not_full`; unlocked,
-//!    `async_wait.rs::AsyncWaiters::wake` (back) finds no task waiting; return the item.
+//! 1. `api.rs::put` → `api.rs::put_on_core`: no unwind guard for a `Fifo`, and `on_core!` is a
+//!    `match` on the two cores, in place → `two_sides.rs::put`: `lock` (for a `Fifo` a plain
+//!    lock, `lock_side`), then `wait_until`, the `while` loop, whose condition
+//!    `has_room_after_refresh` says: full.
+//! 2. `wait.rs::Wait::time_left`, read with `sleep_on` and `notify` beside it: the
+//!    deadline-and-sleep primitive both cores share.
+//! 3. `two_sides.rs::wait_until` (back): before the first sleep, the spin layer →
+//!    `spin.rs::spins_before_sleeping`, `spin.rs::spin`: unlocked, watch the lock-free hints
+//!    for a moment (`spin_until`; `StoreHint` beside it).
+//! 4. `two_sides.rs::wait_until` (back): lock again, still full (to the loop the spin was a
+//!    spurious wakeup); `count_in` → `announce_putter` counts the putter under `lock_head`;
+//!    re-check; `sleep_on` `not_full` until a get frees a slot; `count_out`; room.
+//!    `two_sides.rs::put`: `Order::push` (for a `Fifo` `VecDeque::push_back`, said in place),
+//!    one more unfinished task, the storage hint, `notify` on `not_empty`: a getter wakes.
+//! 5. `api.rs::put_on_core` (back): no task waits for an item (`waiters.any`, one load).
+//!    `api.rs::get` → `api.rs::get_on_core`, as for the put.
+//! 6. `two_sides.rs::get` (back) → `take_from_head`: `lock_head`, `lock`, nothing queued;
+//!    `wait_until` on `not_empty` (the loop of step 4: it spins, sleeps, and a put's `notify`
+//!    wakes it); `continue`: both locks again, `Order::move_to_head` moves every queued item
+//!    to the head (for a `Fifo` one swap, said in place), `record_refill`; pop the oldest, our
+//!    item; a putter counted asleep would get `notify` on `not_full`.
+//! 7. `api.rs::get_on_core` (back): no task waits for room; the item is returned.
 //!
-//! Nine files (`api`, `async_wait`, `queue`, `two_sides`, `reentry`, `wait`, `spin`,
-//! `store_call`, `order`) and 18 steps back, counted at this map's granularity. The same item
-//! on the one-lock core ([`Design::OneLock`], or any [`LifoQueue`]) reads `api.rs::put` →
-//! `one_lock.rs::put` (lock, `while` loop, `hook` → `order.rs::push`, counters, notify; the
-//! deadline and the sleep from `wait.rs`) → `api.rs::get` → `one_lock.rs::get_with`, each
-//! through `async_wait.rs`: seven files (`api`, `async_wait`, `queue`, `one_lock`, `reentry`,
-//! `wait`, `order`) and about twelve steps back. The target, three files and five steps back,
-//! is not reached yet (`docs/decisions.md`).
+//! **Four files (`api`, `two_sides`, `wait`, `spin`) and five steps back.** The target, three
+//! files and five steps back, holds for the locking path without the spin layer, which only
+//! changes speed (`spin.rs`, a file of its own as every speed-up is: without it, three files
+//! and four steps back). Opening `order.rs` for `Fifo`'s two one-line hooks instead of taking
+//! them from their comments adds a file and a step back. The same item on the one-lock core
+//! ([`Design::OneLock`], or any [`LifoQueue`]): `api.rs::put` → `one_lock.rs::put` (lock,
+//! `while` loop with `wait.rs`'s deadline and sleep, `hook` → `Order::push`, counters,
+//! notify) → `api.rs` (back) `::get` → `one_lock.rs::get_with` (back) → `api.rs` (back):
+//! three files and four steps back (`docs/decisions.md`, "the reading map, counted again").
 #![forbid(unsafe_code)]
 
 mod api;

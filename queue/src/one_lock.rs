@@ -26,6 +26,7 @@
 use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+use std::sync::PoisonError;
 
 use crate::batch::push_front_items;
 use crate::order::Order;
@@ -249,7 +250,9 @@ impl<T, O: Order<T>> OneLock<T, O> {
     /// an order that runs user code, a contended lock first checks that this thread is not
     /// inside one of this queue's hooks, which would wait for itself (`reentry.rs`).
     fn lock(&self) -> MutexGuard<'_, State<O>> {
-        let id = std::ptr::from_ref(self) as usize; // this queue, for `reentry.rs`
-        reentry::lock(&self.state, id, O::CALLS_USER_CODE)
+        if !O::CALLS_USER_CODE {
+            return self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        }
+        reentry::lock(&self.state, std::ptr::from_ref(self) as usize)
     }
 }

@@ -21,7 +21,8 @@ use crate::heap::Heap;
 ///
 /// The queue catches the panic while it still holds its locks, reconciles its counters from
 /// `len` (before and after the call), releases the locks, and only then lets the panic go on
-/// to the caller. So a hook that panics should still hold every item it was given or has not
+/// to the caller (for an order whose [`CALLS_USER_CODE`](Self::CALLS_USER_CODE) is true,
+/// the default: the others promise not to panic). So a hook that panics should still hold every item it was given or has not
 /// handed out — an item it drops instead is dropped while the lock is held (it cannot use the
 /// queue from its `Drop`) and is counted as a finished, failed task. [`Priority`] keeps them
 /// all. A hook must not call back into its own queue: for an order whose
@@ -40,9 +41,11 @@ use crate::heap::Heap;
 /// ```
 pub trait Order<T>: Default {
     /// Whether the hooks run code the queue does not control (`T`'s `Ord`, for [`Priority`]),
-    /// which might call back into the queue. When true, the queue marks its storage calls so
-    /// that such a call back gets a clear panic instead of a deadlock; [`Fifo`] and [`Lifo`]
-    /// run none and skip that work. The default, true, is the safe answer for a new order.
+    /// which might call back into the queue or panic. When true, the queue marks its storage
+    /// calls so that such a call back gets a clear panic instead of a deadlock, and the
+    /// two-sided core catches a panic there (see "When a hook panics"); [`Fifo`] and [`Lifo`]
+    /// run none and skip that work. Say false only for hooks that can neither call back nor
+    /// panic. The default, true, is the safe answer for a new order.
     ///
     /// ```
     /// use queue::{Fifo, Order, Priority};

@@ -42,23 +42,21 @@ mod imp {
         }
     }
 
-    /// Locks `mutex`, one of queue `id`'s two locks, recovering from poisoning; if `check`,
-    /// first panics when the lock is taken and this thread is inside one of that queue's
-    /// hooks.
-    pub(crate) fn lock<X>(mutex: &Mutex<X>, id: usize, check: bool) -> MutexGuard<'_, X> {
-        if check {
-            match mutex.try_lock() {
-                Ok(guard) => return guard,
-                Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
-                Err(TryLockError::WouldBlock) => {
-                    if INSIDE.with(|inside| inside.borrow().contains(&id)) {
-                        panic!(
-                            "a queue's Ord (or another storage hook) called back into its own \
-                             queue: the queue holds its lock while it compares items, so that \
-                             call would deadlock. Compare only data the items own; do not use \
-                             the queue from Ord"
-                        );
-                    }
+    /// Locks `mutex`, one of queue `id`'s locks, recovering from poisoning; first panics
+    /// when the lock is taken and this thread is inside one of that queue's hooks. Called
+    /// only for orders that run user code.
+    pub(crate) fn lock<X>(mutex: &Mutex<X>, id: usize) -> MutexGuard<'_, X> {
+        match mutex.try_lock() {
+            Ok(guard) => return guard,
+            Err(TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                if INSIDE.with(|inside| inside.borrow().contains(&id)) {
+                    panic!(
+                        "a queue's Ord (or another storage hook) called back into its own \
+                         queue: the queue holds its lock while it compares items, so that \
+                         call would deadlock. Compare only data the items own; do not use \
+                         the queue from Ord"
+                    );
                 }
             }
         }
@@ -80,7 +78,7 @@ mod imp {
         }
     }
 
-    pub(crate) fn lock<X>(mutex: &Mutex<X>, _id: usize, _check: bool) -> MutexGuard<'_, X> {
+    pub(crate) fn lock<X>(mutex: &Mutex<X>, _id: usize) -> MutexGuard<'_, X> {
         mutex.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

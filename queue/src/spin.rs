@@ -17,6 +17,11 @@
 //! wrote its length on every put would have to take that line back from the spinner's core
 //! every time, and that write would sit on the putter's critical path.
 
+use crate::order::Order;
+use crate::sync::Ordering;
+use crate::two_sides::TwoSides;
+use crate::wait::Cond;
+
 #[cfg(not(loom))]
 mod imp {
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -99,3 +104,34 @@ mod imp {
 }
 
 pub(crate) use imp::{spin_until, StoreHint};
+
+/// The layer's one seam into the two-sided core: `two_sides.rs::wait_until` asks
+/// `spins_before_sleeping` before its first sleep, and then calls `spin` instead of sleeping.
+impl<T, O: Order<T>> TwoSides<T, O> {
+    /// Whether a thread about to sleep on `cond` spins first: only on
+    /// [`Design::TwoSidesSpinning`](crate::Design), never under loom, and never for `join`,
+    /// which waits for work to be done — rarely brief. (A `try_*` never gets this far: its
+    /// wait is over before it would sleep.)
+    pub(crate) fn spins_before_sleeping(&self, cond: Cond) -> bool {
+        self.spins && StoreHint::ENABLED && !matches!(cond, Cond::AllTasksDone)
+    }
+
+    /// Spins briefly until the hints suggest `cond` may hold. For a getter: the head or the
+    /// storage has items. For a putter: the head shrank (a get), or the storage is empty and
+    /// the head has room (gets emptied the queue).
+    pub(crate) fn spin(&self, cond: Cond) {
+        let head_len = || self.head_len.load(Ordering::Relaxed);
+        match cond {
+            // The head first: it is the getters' own line; the hint's is the putters'.
+            Cond::NotEmpty => spin_until(|| head_len() > 0 || self.store_hint.has_items()),
+            Cond::NotFull => {
+                let (head_before, cap) = (head_len(), self.capacity.unwrap_or(usize::MAX));
+                spin_until(|| {
+                    let head_now = head_len();
+                    head_now < head_before || (head_now < cap && !self.store_hint.has_items())
+                })
+            }
+            Cond::AllTasksDone => {}
+        }
+    }
+}

@@ -1,4 +1,6 @@
-//! `store_call`: every change to the storage, with the bookkeeping that follows from it.
+//! `store_call`: the two-sided core's storage calls for an order that runs user code (a
+//! user's `Ord`), with the bookkeeping that follows from them — also when they panic.
+//! `Fifo` and `Lifo` run none: `two_sides.rs` writes their bookkeeping out in place.
 
 use std::any::Any;
 use std::collections::VecDeque;
@@ -6,7 +8,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::order::Order;
 use crate::reentry::HookScope;
-use crate::sync::Ordering;
 use crate::two_sides::{State, TwoSides};
 use crate::wait::Cond;
 
@@ -54,13 +55,10 @@ impl<T, O: Order<T>> TwoSides<T, O> {
             catch_unwind(AssertUnwindSafe(|| f(&mut st.store, head.as_deref_mut())))
         };
         let after = queued(st, &head);
-        if let Some(head) = &head {
-            // Exact here, under both locks; from now on getters can only shrink the head, so
-            // the estimate stays at least the real length (see `has_room_after_refresh`).
-            st.head_estimate = head.len();
-            self.head_len.store(head.len(), Ordering::Relaxed);
+        match &head {
+            Some(head) => self.record_refill(st, head),
+            None => self.store_hint.set(!st.store.is_empty()),
         }
-        self.store_hint.set(!st.store.is_empty());
         let panicked = out.is_err();
         if after > before {
             st.unfinished += after - before;

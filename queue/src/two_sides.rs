@@ -22,10 +22,10 @@
 //!
 //! What it costs: a getter that finds the head empty takes both locks; a putter that must
 //! sleep takes the head's lock too (below); the putters must estimate the head's length
-//! (`head_estimate`); and the whole counting rule (`store_call.rs`) must see both sides.
-//! Only a FIFO gains ([`Order::MOVES_ALL`]): a LIFO or priority order moves one item per
-//! refill, so `bounded` gives those the one-lock core. What it buys is measured in the
-//! README's "Ablation" section.
+//! (`head_estimate`); and the counting rule for a panicking `Ord` (`store_call.rs`) must
+//! see both sides. Only a FIFO gains ([`Order::MOVES_ALL`]): a LIFO or priority order moves
+//! one item per refill, so `bounded` gives those the one-lock core. What it buys is measured
+//! in the README's "Ablation" section.
 //!
 //! Lock order: `head` before `state`, always — a getter holds `head` while it refills it; no
 //! code takes `head` while it holds `state`, so the two locks cannot deadlock.
@@ -33,9 +33,10 @@
 //! # The lock design: the one-lock core's, with one change
 //!
 //! The three `Condvar`s, who waits on each, who notifies it and why `notify_one` vs
-//! `notify_all`: all as in `one_lock.rs`, all three on `state`'s mutex, the `while` loop in
-//! `wait.rs::wait_until`. What changes is who can free a slot: a getter holding only `head`'s
-//! lock — the next section.
+//! `notify_all`: all as in `one_lock.rs`, all three on `state`'s mutex, the deadline and the
+//! sleep from `wait.rs`. The `while` loop is one function here, `wait_until`, because the
+//! putters count themselves differently (below). What changes is who can free a slot: a
+//! getter holding only `head`'s lock — the next section.
 //!
 //! Each condition has a count of the threads waiting on it, so that a put with no getter
 //! asleep skips the `notify` (a system call on most platforms). A waiter counts itself before
@@ -63,20 +64,28 @@
 //!
 //! # Counters follow the storage
 //!
-//! Every change to the storage goes through `store_call` (`store_call.rs`), which compares the
-//! queue's length before and after and does all the bookkeeping (unfinished tasks,
-//! notifications) from that difference — on the normal path and when the storage call panics
-//! alike. That one rule is what keeps the queue consistent when a user's `Ord` panics (see
-//! [`Priority`]). The panic is caught there, under the locks, and resumed by the caller only
-//! after it released them: no item's `Drop` runs while the queue holds a lock, on any path
-//! (items leave the queue only by being returned, or dropped by the caller after unlocking).
+//! As in `one_lock.rs`, a put adds one unfinished task and wakes one getter; a refill only
+//! moves items (the queue's length does not change), so it counts nothing and records the
+//! head's new length (`record_refill`). For `Fifo` and `Lifo` that is all, written out in
+//! `put` and `take_from_head`: their storage calls are a `VecDeque`'s or a `Vec`'s and run no
+//! user code. An order that does (a user's `Ord`, [`Order::CALLS_USER_CODE`]) goes through
+//! `store_call` (`store_call.rs`) instead, which catches a panic under the locks, makes the
+//! counters follow the queue's length before and after, and hands the panic back to be
+//! resumed only after the locks are released: no item's `Drop` runs while the queue holds a
+//! lock, on any path (see [`Priority`](crate::Priority)).
 //!
-//! Before its first sleep, a getter or putter spins briefly on lock-free hints of the lengths
-//! (`spin.rs`); that is a speed-up only, and loom builds leave it out.
+//! # Spinning, one layer in one place
+//!
+//! With [`Design::TwoSidesSpinning`](crate::Design), a thread about to sleep for the first
+//! time in a wait spins briefly on lock-free hints instead (`spin.rs`); to the `while` loop of
+//! `wait_until`, the only place it is applied, a spin is a spurious wakeup. A speed-up only,
+//! and loom builds leave it out. Its price here: a getter looks under both locks before it
+//! spins, where a lock-free look could have told it the queue was empty.
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
 use std::panic::resume_unwind;
+use std::sync::PoisonError;
 
 use crossbeam_utils::CachePadded;
 
@@ -84,7 +93,7 @@ use crate::order::Order;
 use crate::reentry;
 use crate::spin::StoreHint;
 use crate::sync::{AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
-use crate::wait::{Cond, Wait};
+use crate::wait::{notify, sleep_on, Cond, Wait};
 use crate::{GetError, PutError};
 
 /// The two-sided core: the `LinkedBlockingQueue` shape (see the module docs).
@@ -163,15 +172,12 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     /// Locks the put side, recovering from poisoning.
     ///
     /// Why recovering is sound: the only code that can panic while this lock is held is a
-    /// storage call (a user's `Ord`), and `store_call` catches that panic and restores every
-    /// invariant before the lock is released — so the lock is not even poisoned by it. A
-    /// poisoned lock could only come from a bug of ours; refusing it would turn one panic into
-    /// a panic on every later call.
-    ///
-    /// For an order that runs user code, a contended lock first checks that this thread is not
-    /// inside one of this queue's storage calls, which would wait for itself (`reentry.rs`).
+    /// storage call of an order that runs user code, and `store_call` catches that panic and
+    /// restores every invariant before the lock is released — so the lock is not even poisoned
+    /// by it. A poisoned lock could only come from a bug of ours; refusing it would turn one
+    /// panic into a panic on every later call.
     pub(crate) fn lock(&self) -> Guard<'_, O> {
-        reentry::lock(&self.state, self.id(), O::CALLS_USER_CODE)
+        self.lock_side(&self.state)
     }
 
     /// Locks the get side, recovering from poisoning: a `VecDeque` that only our own code
@@ -180,7 +186,18 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     /// back into the queue panics holding it, inside that call, and poisons it; that is
     /// exactly such a caught panic.)
     pub(crate) fn lock_head(&self) -> MutexGuard<'_, VecDeque<T>> {
-        reentry::lock(&self.head, self.id(), O::CALLS_USER_CODE)
+        self.lock_side(&self.head)
+    }
+
+    /// Either side's lock. For an order that runs user code, a contended lock first checks
+    /// that this thread is not inside one of this queue's storage calls, which would wait for
+    /// itself (`reentry.rs`); `Fifo` and `Lifo` just lock.
+    fn lock_side<'a, X>(&self, mutex: &'a Mutex<X>) -> MutexGuard<'a, X> {
+        if O::CALLS_USER_CODE {
+            reentry::lock(mutex, self.id())
+        } else {
+            mutex.lock().unwrap_or_else(PoisonError::into_inner)
+        }
     }
 
     /// This queue's identity for `reentry.rs`: its address, stable while it is borrowed.
@@ -202,24 +219,31 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         st.store.len() + st.head_estimate < cap
     }
 
+    /// `one_lock.rs::put`, its `while` loop in `wait_until` and its room counted on both sides.
     pub(crate) fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         let st = self.lock();
         // Shut down wins over full: CPython 3.13 checks `is_shutdown` first, and so do we.
         let (mut st, ready) = self.wait_until(st, Cond::NotFull, wait, |st| {
             st.shutdown || self.has_room_after_refresh(st)
         });
-        match (ready, st.shutdown, wait) {
-            (_, true, _) => Err(PutError::ShutDown(item)),
-            (true, false, _) => {
-                let pushed = self.store_call(&mut st, None, |store, _| store.push(item));
-                drop(st);
-                // A panicking `Ord` reaches the caller only now, with the lock released.
-                pushed.unwrap_or_else(|panic| resume_unwind(panic));
-                Ok(())
-            }
-            (false, false, Wait::Never) => Err(PutError::Full(item)),
-            (false, false, _) => Err(PutError::Timeout(item)),
+        if st.shutdown {
+            return Err(PutError::ShutDown(item));
         }
+        if !ready {
+            return Err(wait.put_error(item));
+        }
+        if O::CALLS_USER_CODE {
+            let pushed = self.store_call(&mut st, None, |store, _| store.push(item));
+            drop(st);
+            // A panicking `Ord` reaches the caller only now, with the lock released.
+            pushed.unwrap_or_else(|panic| resume_unwind(panic));
+        } else {
+            st.store.push(item); // `Fifo`: `VecDeque::push_back`
+            st.unfinished += 1;
+            self.store_hint.set(true);
+            self.notify(&mut st, Cond::NotEmpty, 1);
+        }
+        Ok(())
     }
 
     pub(crate) fn get(&self, wait: Wait) -> Result<T, GetError> {
@@ -238,15 +262,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         wait: Wait,
         take: impl FnOnce(&mut VecDeque<T>) -> R,
     ) -> Result<R, GetError> {
-        let mut spun = false;
         loop {
-            if !spun && self.may_spin(Cond::NotEmpty, wait) {
-                // The fast path (`spin.rs`), before any lock: when both sides look empty, watch
-                // them for a moment rather than take `state`'s lock just to find nothing — that
-                // lock is the producer's, and every visit makes its lock word travel.
-                spun = true;
-                self.spin(Cond::NotEmpty);
-            }
             let mut head = self.lock_head();
             if head.len() < max {
                 let mut st = self.lock();
@@ -258,10 +274,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
                         st.shutdown || !st.store.is_empty() || self.head_has_items()
                     });
                     if !ready {
-                        return Err(match wait {
-                            Wait::Never => GetError::Empty,
-                            _ => GetError::Timeout,
-                        });
+                        return Err(wait.get_error());
                     }
                     if st.shutdown && st.store.is_empty() && !self.head_has_items() {
                         return Err(GetError::ShutDown);
@@ -273,13 +286,20 @@ impl<T, O: Order<T>> TwoSides<T, O> {
                     continue;
                 }
                 let want = max - head.len();
-                let refilled = self.store_call(&mut st, Some(&mut *head), |store, head| {
-                    store.move_to_head(head.expect("a refill has a head"), want)
-                });
-                if let Err(panic) = refilled {
-                    // A panicking `Ord`: what the refill moved stays in `head`, served next.
-                    drop((st, head));
-                    resume_unwind(panic);
+                if O::CALLS_USER_CODE {
+                    let refilled = self.store_call(&mut st, Some(&mut *head), |store, head| {
+                        store.move_to_head(head.expect("a refill has a head"), want)
+                    });
+                    if let Err(panic) = refilled {
+                        // A panicking `Ord`: what the refill moved stays in `head`, served next.
+                        drop((st, head));
+                        resume_unwind(panic);
+                    }
+                } else {
+                    // `Fifo` moves the whole storage over (one swap): the items stay queued,
+                    // so no counter changes.
+                    st.store.move_to_head(&mut head, want);
+                    self.record_refill(&mut st, &head);
                 }
             }
             let len_before = head.len();
@@ -306,5 +326,115 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     /// together with a second item that no one else will take (loom found this).
     fn head_has_items(&self) -> bool {
         self.head_len.load(Ordering::Relaxed) > 0
+    }
+
+    /// After a refill, under both locks, where the head's length is exact: from now on
+    /// getters can only shrink the head, so the estimate stays at least the real length (see
+    /// `has_room_after_refresh`).
+    pub(crate) fn record_refill(&self, st: &mut State<O>, head: &VecDeque<T>) {
+        st.head_estimate = head.len();
+        self.head_len.store(head.len(), Ordering::Relaxed);
+        self.store_hint.set(!st.store.is_empty());
+    }
+
+    /// The `while` loop of every blocking call: sleeps on `cond` until `ready` holds (returns
+    /// true) or the wait is over (returns false). `one_lock.rs`'s loop, but for two things: a
+    /// putter counts itself in under the other side's lock (`count_in`), and the spin layer is
+    /// applied here, and only here.
+    ///
+    /// `ready` is checked first and again after every wakeup — including the last one before
+    /// the deadline, so a thread woken just as its time runs out still takes what it was woken
+    /// for (CPython's `while` loop). A spurious wakeup recomputes the remaining time.
+    ///
+    /// Before it sleeps, the thread counts itself as waiting and checks `ready` once more: for
+    /// a putter, which lets go of the lock to count itself (`announce_putter`), that second look
+    /// is half of "The one wakeup that crosses sides"; for the others it is merely redundant.
+    pub(crate) fn wait_until<'a>(
+        &'a self,
+        mut st: Guard<'a, O>,
+        cond: Cond,
+        wait: Wait,
+        mut ready: impl FnMut(&mut State<O>) -> bool,
+    ) -> (Guard<'a, O>, bool) {
+        let mut spun = false;
+        while !ready(&mut st) {
+            let Some(left) = wait.time_left() else {
+                return (st, false);
+            };
+            if !spun && self.spins_before_sleeping(cond) {
+                // The spin layer (`spin.rs`), before the first sleep: unlocked, watch the
+                // lock-free hints for a moment; whatever they show, lock again and re-check.
+                // To this loop a spin is a spurious wakeup.
+                spun = true;
+                drop(st);
+                self.spin(cond);
+                st = self.lock();
+                continue;
+            }
+            st = self.count_in(st, cond);
+            if !ready(&mut st) {
+                st = sleep_on(self.condvar(cond), st, left);
+            }
+            self.count_out(&mut st, cond);
+        }
+        (st, true)
+    }
+
+    /// Wakes up to `n` of the threads waiting on `cond`, and no one if none waits. Called with
+    /// `state`'s lock held (`st`), under which every waiter counts and uncounts itself.
+    pub(crate) fn notify(&self, st: &mut State<O>, cond: Cond, n: usize) {
+        notify(self.condvar(cond), self.waiters(st, cond), n);
+    }
+
+    fn condvar(&self, cond: Cond) -> &Condvar {
+        match cond {
+            Cond::NotEmpty => &self.not_empty,
+            Cond::NotFull => &self.not_full,
+            Cond::AllTasksDone => &self.all_tasks_done,
+        }
+    }
+
+    fn waiters(&self, st: &State<O>, cond: Cond) -> usize {
+        match cond {
+            Cond::NotEmpty => st.waiting_getters,
+            // Relaxed suffices: a sleeping putter counted itself in before it took this lock
+            // to sleep, so the lock orders that increment before this read.
+            Cond::NotFull => self.waiting_putters.load(Ordering::Relaxed),
+            Cond::AllTasksDone => st.waiting_joiners,
+        }
+    }
+
+    /// Counts this thread in as a waiter on `cond`, just before it sleeps: one counter under
+    /// `state`'s lock for getters and joiners; a putter announces itself instead.
+    fn count_in<'a>(&'a self, mut st: Guard<'a, O>, cond: Cond) -> Guard<'a, O> {
+        match cond {
+            Cond::NotEmpty => st.waiting_getters += 1,
+            Cond::AllTasksDone => st.waiting_joiners += 1,
+            Cond::NotFull => return self.announce_putter(st),
+        }
+        st
+    }
+
+    /// Counts this thread out as a waiter on `cond`, after it woke. A putter may do it without
+    /// `head`'s lock: it is awake, so a getter that still counts it only wastes a notify.
+    fn count_out(&self, st: &mut State<O>, cond: Cond) {
+        match cond {
+            Cond::NotEmpty => st.waiting_getters -= 1,
+            Cond::AllTasksDone => st.waiting_joiners -= 1,
+            Cond::NotFull => {
+                self.waiting_putters.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The putter's half of "The one wakeup that crosses sides": lets go of `state`'s lock,
+    /// counts itself in `waiting_putters` under `head`'s lock (the lock getters free slots
+    /// under), and takes `state`'s lock again; the caller then re-checks for room.
+    fn announce_putter<'a>(&'a self, st: Guard<'a, O>) -> Guard<'a, O> {
+        drop(st);
+        let head = self.lock_head();
+        self.waiting_putters.fetch_add(1, Ordering::Relaxed);
+        drop(head);
+        self.lock()
     }
 }

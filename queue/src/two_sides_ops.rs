@@ -1,6 +1,6 @@
 //! The two-sided core's other operations: batches, shutdown, task counting, inspection.
 //! `two_sides.rs` has the design, `put` and `get`; these follow the same rules (lock order
-//! `head` before `state`, every storage change through `store_call`).
+//! `head` before `state`, every storage change here through `store_call`).
 
 use std::collections::VecDeque;
 use std::panic::resume_unwind;
