@@ -171,7 +171,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
 
     /// Between a putter's registration and its second look: on the two-sided core, getters
     /// free slots under the head's lock, so the putter passes through that lock (the same
-    /// argument as the core's `announce_putter`, `wait.rs`).
+    /// argument as the core's `announce_putter`, `two_sides.rs`).
     fn pass_head_lock(&self) {
         if let Core::TwoSides(c) = &self.core {
             drop(c.lock_head());
