@@ -8,12 +8,15 @@
 //! takes the entry out and wakes it — the run loop after a task's last poll (`run_loop.rs`),
 //! `JoinHandle::abort` when it cancels an idle task, teardown for every task it cancels.
 //! Costs: a hash lookup per handle poll that waits, and one per finished task while any entry
-//! exists.
+//! exists — with a multiply-shift hash of the id (`IdHasher`), not std's default SipHash,
+//! which is built to resist keys an attacker chooses; a task id is ours, and SipHash made
+//! spawn+await measurably slower (`docs/decisions.md`).
 //!
 //! As everywhere, a waker is woken or dropped outside the table's borrow: its `wake` and `Drop`
 //! are user code, which may await another handle (and so register here).
 
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::task::Waker;
 
 use crate::drop_queue::wake_quietly;
@@ -23,17 +26,45 @@ use crate::slab::TaskId;
 /// Who waits for which task.
 #[derive(Debug, Default)]
 pub(crate) struct JoinWakers {
-    waiting: HashMap<TaskId, Waker>,
+    waiting: HashMap<TaskId, Waker, BuildHasherDefault<IdHasher>>,
+}
+
+/// Hashes a `TaskId` (two `u32`s) by multiplying each word into the state with a large odd
+/// constant and rotating (the scheme of rustc's `FxHasher`): a few cycles, and the slot
+/// index's low bits spread into the high bits the table looks at.
+#[derive(Debug, Default)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        bytes.iter().for_each(|&b| self.write_u64(u64::from(b)));
+    }
+
+    fn write_u32(&mut self, word: u32) {
+        self.write_u64(u64::from(word));
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
 }
 
 impl JoinWakers {
     /// `waker` waits for task `id`; returns the waker it replaces, to be dropped outside the
     /// borrow (none if the stored one would wake the same task: the common case, no clone).
     pub(crate) fn register(&mut self, id: TaskId, waker: &Waker) -> Option<Waker> {
-        match self.waiting.get_mut(&id) {
-            Some(old) if old.will_wake(waker) => None,
-            Some(old) => Some(std::mem::replace(old, waker.clone())),
-            None => self.waiting.insert(id, waker.clone()),
+        match self.waiting.entry(id) {
+            Entry::Occupied(old) if old.get().will_wake(waker) => None,
+            Entry::Occupied(mut old) => Some(old.insert(waker.clone())),
+            Entry::Vacant(slot) => {
+                slot.insert(waker.clone());
+                None
+            }
         }
     }
 
