@@ -223,7 +223,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     pub(crate) fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         let st = self.lock();
         // Shut down wins over full: CPython 3.13 checks `is_shutdown` first, and so do we.
-        let (mut st, ready) = self.wait_until(st, Cond::NotFull, wait, |st| {
+        let (mut st, ready) = self.wait_until(Some(st), Cond::NotFull, wait, |st| {
             st.shutdown || self.has_room_after_refresh(st)
         });
         if st.shutdown {
@@ -265,26 +265,32 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         loop {
             let mut head = self.lock_head();
             if head.len() < max {
-                let mut st = self.lock();
-                if head.is_empty() && st.store.is_empty() {
-                    // Nothing queued anywhere. Sleep on the put side only: holding `head` would
-                    // make every other getter wait for this one, past their own deadlines.
-                    drop(head);
-                    let (st, ready) = self.wait_until(st, Cond::NotEmpty, wait, |st| {
-                        st.shutdown || !st.store.is_empty() || self.head_has_items()
-                    });
-                    if !ready {
-                        return Err(wait.get_error());
+                // Where the spin layer's hints say nothing is queued, the getter does not take
+                // the putters' lock only to find that out: `wait_until` takes it after its spin.
+                let st = (!self.looks_empty(&head)).then(|| self.lock());
+                let mut st = match st {
+                    Some(st) if !head.is_empty() || !st.store.is_empty() => st,
+                    st => {
+                        // Nothing queued anywhere. Sleep on the put side only: holding `head`
+                        // would make every other getter wait for this one, past their own
+                        // deadlines.
+                        drop(head);
+                        let (st, ready) = self.wait_until(st, Cond::NotEmpty, wait, |st| {
+                            st.shutdown || !st.store.is_empty() || self.head_has_items()
+                        });
+                        if !ready {
+                            return Err(wait.get_error());
+                        }
+                        if st.shutdown && st.store.is_empty() && !self.head_has_items() {
+                            return Err(GetError::ShutDown);
+                        }
+                        // Items arrived (also after a shutdown: what was put is still
+                        // delivered). Take them the way every getter does, `head` first: a
+                        // getter that went straight to the storage could overtake older items
+                        // another getter moved to `head` meanwhile.
+                        continue;
                     }
-                    if st.shutdown && st.store.is_empty() && !self.head_has_items() {
-                        return Err(GetError::ShutDown);
-                    }
-                    // Items arrived (also after a shutdown: what was put is still delivered).
-                    // Take them the way every getter does, `head` first: a getter that went
-                    // straight to the storage could overtake older items another getter
-                    // moved to `head` meanwhile.
-                    continue;
-                }
+                };
                 let want = max - head.len();
                 if O::CALLS_USER_CODE {
                     let refilled = self.store_call(&mut st, Some(&mut *head), |store, head| {
@@ -351,24 +357,37 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     /// is half of "The one wakeup that crosses sides"; for the others it is merely redundant.
     pub(crate) fn wait_until<'a>(
         &'a self,
-        mut st: Guard<'a, O>,
+        held: Option<Guard<'a, O>>,
         cond: Cond,
         wait: Wait,
         mut ready: impl FnMut(&mut State<O>) -> bool,
     ) -> (Guard<'a, O>, bool) {
         let mut spun = false;
-        while !ready(&mut st) {
+        // `None`: not locked. Either a getter whose hints said "nothing queued" came in without
+        // the lock (`spin.rs::looks_empty`), or the loop let go of it to spin.
+        let mut held = held;
+        loop {
+            let mut st = match held.take() {
+                Some(st) => st,
+                None => {
+                    if !spun && self.spins_before_sleeping(cond) && wait.time_left().is_some() {
+                        // The spin layer (`spin.rs`), before the first sleep: unlocked, watch
+                        // the lock-free hints for a moment; whatever they show, lock and
+                        // re-check. To this loop a spin is a spurious wakeup.
+                        spun = true;
+                        self.spin(cond);
+                    }
+                    self.lock()
+                }
+            };
+            if ready(&mut st) {
+                return (st, true);
+            }
             let Some(left) = wait.time_left() else {
                 return (st, false);
             };
             if !spun && self.spins_before_sleeping(cond) {
-                // The spin layer (`spin.rs`), before the first sleep: unlocked, watch the
-                // lock-free hints for a moment; whatever they show, lock again and re-check.
-                // To this loop a spin is a spurious wakeup.
-                spun = true;
-                drop(st);
-                self.spin(cond);
-                st = self.lock();
+                drop(st); // `held` is `None`: spin, then lock again
                 continue;
             }
             st = self.count_in(st, cond);
@@ -376,8 +395,8 @@ impl<T, O: Order<T>> TwoSides<T, O> {
                 st = sleep_on(self.condvar(cond), st, left);
             }
             self.count_out(&mut st, cond);
+            held = Some(st);
         }
-        (st, true)
     }
 
     /// Wakes up to `n` of the threads waiting on `cond`, and no one if none waits. Called with

@@ -29,7 +29,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         let mut st = self.lock();
         loop {
             // An empty batch has nothing to wait for (but still fails on a shut-down queue).
-            (st, _) = self.wait_until(st, Cond::NotFull, Wait::Forever, |st| {
+            (st, _) = self.wait_until(Some(st), Cond::NotFull, Wait::Forever, |st| {
                 st.shutdown || items.is_empty() || self.has_room_after_refresh(st)
             });
             if st.shutdown {
@@ -102,7 +102,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
 
     pub(crate) fn join(&self, wait: Wait) -> bool {
         let st = self.lock();
-        self.wait_until(st, Cond::AllTasksDone, wait, |st| st.unfinished == 0)
+        self.wait_until(Some(st), Cond::AllTasksDone, wait, |st| st.unfinished == 0)
             .1
     }
 
