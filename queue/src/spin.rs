@@ -17,8 +17,6 @@
 //! wrote its length on every put would have to take that line back from the spinner's core
 //! every time, and that write would sit on the putter's critical path.
 
-use std::collections::VecDeque;
-
 use crate::order::Order;
 use crate::sync::Ordering;
 use crate::two_sides::TwoSides;
@@ -109,8 +107,8 @@ pub(crate) use imp::{spin_until, StoreHint};
 
 /// The layer's seam into the two-sided core: `two_sides.rs::wait_until` asks
 /// `spins_before_sleeping` before its first sleep, and then calls `spin` instead of sleeping —
-/// the one place it spins; `take_from_head` asks `looks_empty` whether a getter may enter that
-/// loop before it takes the putters' lock.
+/// the one place it spins (a getter that sees the hints say "empty" enters that loop before it
+/// takes the putters' lock: `take_from_head`).
 impl<T, O: Order<T>> TwoSides<T, O> {
     /// Whether a thread about to sleep on `cond` spins first: only on
     /// [`Design::TwoSidesSpinning`](crate::Design), never under loom, and never for `join`,
@@ -118,16 +116,6 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     /// wait is over before it would sleep.)
     pub(crate) fn spins_before_sleeping(&self, cond: Cond) -> bool {
         self.spins && StoreHint::ENABLED && !matches!(cond, Cond::AllTasksDone)
-    }
-
-    /// Whether a getter that found the head empty may go to `wait_until` without taking the
-    /// putters' lock first, so that its spin starts before that lock: only where this layer
-    /// spins, and only while the storage hint says nothing is queued either. A stale hint costs
-    /// a spin, never an item: `wait_until` checks under the lock after it.
-    pub(crate) fn looks_empty(&self, head: &VecDeque<T>) -> bool {
-        head.is_empty()
-            && self.spins_before_sleeping(Cond::NotEmpty)
-            && !self.store_hint.has_items()
     }
 
     /// Spins briefly until the hints suggest `cond` may hold. For a getter: the head or the

@@ -265,9 +265,14 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         loop {
             let mut head = self.lock_head();
             if head.len() < max {
-                // Where the spin layer's hints say nothing is queued, the getter does not take
-                // the putters' lock only to find that out: `wait_until` takes it after its spin.
-                let st = (!self.looks_empty(&head)).then(|| self.lock());
+                // Where the spin layer runs and its hint says the storage is empty too, the
+                // getter does not take the putters' lock only to find that out: `wait_until`
+                // takes it after its spin. (A stale hint costs a spin, never an item: the loop
+                // checks under the lock.)
+                let hinted_empty = head.is_empty()
+                    && self.spins_before_sleeping(Cond::NotEmpty)
+                    && !self.store_hint.has_items();
+                let st = (!hinted_empty).then(|| self.lock());
                 let mut st = match st {
                     Some(st) if !head.is_empty() || !st.store.is_empty() => st,
                     st => {
@@ -364,7 +369,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     ) -> (Guard<'a, O>, bool) {
         let mut spun = false;
         // `None`: not locked. Either a getter whose hints said "nothing queued" came in without
-        // the lock (`spin.rs::looks_empty`), or the loop let go of it to spin.
+        // the lock (`take_from_head`), or the loop let go of it to spin.
         let mut held = held;
         loop {
             let mut st = match held.take() {
