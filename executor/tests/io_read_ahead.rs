@@ -101,3 +101,26 @@ fn a_reader_that_drained_its_socket_is_woken_by_the_next_data() {
         })
     });
 }
+
+#[test]
+fn a_read_after_a_kept_byte_fills_its_buffer_when_the_socket_has_more() {
+    on_own_thread(LIMIT, || {
+        run(async {
+            let (mut writer, mut reader) = UnixStream::pair().unwrap();
+            // One write, so all 3 072 bytes are in the reader's queue before the first read.
+            let sent: Vec<u8> = (0..=255).cycle().take(3 * 1024).collect();
+            writer.write_all(&sent).await.unwrap();
+            let mut got = Vec::new();
+            let mut buf = [0; 1024];
+            for read in 0..3 {
+                let n = reader.read(&mut buf).await.unwrap();
+                assert_eq!(
+                    n, 1024,
+                    "read {read} of a socket holding more than its buffer"
+                );
+                got.extend_from_slice(&buf[..n]);
+            }
+            assert_eq!(got, sent, "every byte once, in order");
+        })
+    });
+}

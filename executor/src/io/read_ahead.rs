@@ -10,7 +10,8 @@
 //!   is cleared and the next read waits for that event without a system call. (tokio clears
 //!   readiness the same way after a short read; without a probe it cannot after a full one.)
 //! - `len + 1` bytes back: more data waits; the probe byte is kept here, and the next read
-//!   returns it alone, at once, with no system call (it is the stream's next byte).
+//!   starts its buffer with it (the stream's next byte), then fills the rest the same way in
+//!   one try that does not wait — it has a byte to return already.
 //!
 //! **What it keeps.** End-of-file and errors are never waited for: once an event said the peer
 //! closed its write half (or the socket failed), the source stays readable for good (the
@@ -28,9 +29,19 @@ use crate::io::reactor::Direction;
 use crate::io::registration::Registered;
 
 /// The byte a read took beyond its caller's buffer, kept for the next read (module docs).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct ReadAhead {
     byte: Cell<Option<u8>>,
+    /// An error the try after a kept byte met, for the next read (the byte came first).
+    error: Cell<Option<io::Error>>,
+}
+
+impl std::fmt::Debug for ReadAhead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadAhead")
+            .field("byte", &self.byte.get())
+            .finish_non_exhaustive()
+    }
 }
 
 impl ReadAhead {
@@ -55,7 +66,14 @@ impl ReadAhead {
             io.check_executor()?; // outside its executor, a read fails like any operation
             self.byte.set(None);
             buf[0] = byte;
-            return Poll::Ready(Ok(1));
+            // The rest of the buffer too, if the socket has more: a read that returned the
+            // kept byte alone would make every other read of a busy stream one byte long (and
+            // a `copy` write one byte). One try, no wait: this read has its byte already.
+            let rest = self.try_read(io, &mut buf[1..]);
+            return Poll::Ready(Ok(1 + rest));
+        }
+        if let Some(error) = self.error.take() {
+            return Poll::Ready(Err(error));
         }
         let mut probe = [0u8; 1];
         let n = ready!(io.poll_io(Direction::Read, cx, |mut s| {
@@ -72,5 +90,41 @@ impl ReadAhead {
             io.read_drained();
         }
         Poll::Ready(Ok(n))
+    }
+
+    /// One `readv` into `rest` and the probe, without waiting: how many bytes went into
+    /// `rest`. Would block: 0, and the next read waits for an event. An error: 0, kept for the
+    /// next read. End-of-file: 0, and the next read finds it again.
+    fn try_read<S>(&self, io: &Registered<S>, rest: &mut [u8]) -> usize
+    where
+        S: mio::event::Source,
+        for<'a> &'a S: io::Read,
+    {
+        if rest.is_empty() {
+            return 0;
+        }
+        let mut probe = [0u8; 1];
+        let mut bufs = [IoSliceMut::new(&mut *rest), IoSliceMut::new(&mut probe)];
+        match io::Read::read_vectored(&mut io.source(), &mut bufs) {
+            Ok(n) if n > rest.len() => {
+                self.byte.set(Some(probe[0]));
+                rest.len()
+            }
+            Ok(n) => {
+                if n > 0 && cfg!(unix) {
+                    io.read_drained();
+                }
+                n
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                io.clear_ready(Direction::Read);
+                0
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => 0,
+            Err(e) => {
+                self.error.set(Some(e));
+                0
+            }
+        }
     }
 }
