@@ -285,7 +285,11 @@ impl<T, O: Order<T>> Future for GetAsync<'_, T, O> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        if this.key.is_none() && !this.queue.may_have_items() && this.repoll.again(cx) {
+        if this.key.is_none()
+            && this.repoll.has_tried()
+            && !this.queue.may_have_items()
+            && this.repoll.again(cx)
+        {
             return Poll::Pending;
         }
         if let Some(out) = ready_get(this.queue.try_get()) {

@@ -12,9 +12,11 @@
 //! polls it again.
 //!
 //! Two refinements, both what the threads' spin does:
-//! - **Look before you lock.** On the two-sided core a getter's re-poll first reads the
+//! - **Look before you lock.** On the two-sided core a getter's *re*-poll first reads the
 //!   lock-free hints (`may_have_items`); while they say "empty" it skips the get, which would
 //!   only take the putters' lock to find nothing and slow down the very putter it waits for.
+//!   The first poll always gets: the hints cannot say "shut down", and a future made anew in
+//!   a loop must see it.
 //! - **The last few re-polls yield the thread** (`std::thread::yield_now`, [`YIELDS`] of
 //!   them), as `crossbeam_utils::Backoff::snooze` ends in yields: on a machine with more busy
 //!   threads than cores, the other side may be waiting for this core, and no amount of
@@ -56,6 +58,14 @@ pub(crate) struct Repoll {
 impl Repoll {
     pub(crate) const fn new() -> Self {
         Repoll { left: REPOLLS }
+    }
+
+    /// Whether the future has been polled before: its first poll always tries the operation,
+    /// so that what the hints cannot tell — a shutdown — is seen by every future, also one
+    /// that is dropped and made anew before its re-polls run out (a `timeout` or a `race` in
+    /// a loop).
+    pub(crate) fn has_tried(&self) -> bool {
+        self.left < REPOLLS
     }
 
     /// `true`: the caller returns `Pending` without registering — this asked the executor to

@@ -389,3 +389,23 @@ fn get_task_async_marks_the_task_done_on_drop() {
     drop(task);
     assert_eq!(q.unfinished_tasks(), 0);
 }
+
+#[test]
+fn a_get_async_polled_once_sees_a_shutdown_on_an_empty_queue() {
+    // A future made anew in a loop (a `timeout` or a `race` around `get_async`) may be polled
+    // only once: that poll must look at the queue itself, not only at its lock-free hints,
+    // which say "empty" for ever once a shut-down queue has drained.
+    for design in [Design::OneLock, Design::TwoSides, Design::TwoSidesSpinning] {
+        let q: Queue<u8> = Queue::with_design(None, design);
+        q.shutdown();
+        let mut cx = Context::from_waker(Waker::noop());
+        for round in 0..100 {
+            let mut get = std::pin::pin!(q.get_async());
+            assert_eq!(
+                get.as_mut().poll(&mut cx),
+                Poll::Ready(Err(GetError::ShutDown)),
+                "{design:?}, round {round}: the first poll of a fresh get_async"
+            );
+        }
+    }
+}

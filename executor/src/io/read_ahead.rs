@@ -20,6 +20,13 @@
 //! nothing from the kernel, so dropping it loses nothing; a kept byte lives in the stream. What
 //! a stream may hold back is one byte: reading its descriptor directly (behind the reactor's
 //! back, as `AsFd`'s docs warn) would miss it.
+//!
+//! **What it assumes**, as tokio does when it clears readiness after a short read: a short read
+//! means the receive queue was empty. The kernel also stops a read early at a TCP urgent mark
+//! (`MSG_OOB` from the peer) and, on a Unix stream, at a message carrying file descriptors
+//! (`SCM_RIGHTS`); there the next read waits for the peer's next data although bytes are
+//! queued. Neither can be read through this API (no out-of-band read, no `recvmsg`): a peer
+//! that sends them is speaking another protocol.
 
 use std::cell::Cell;
 use std::io::{self, IoSliceMut};
