@@ -34,7 +34,6 @@ use std::task::Context;
 use crate::order::Order;
 use crate::queue::{BlockingQueue, Core};
 use crate::spin::StoreHint;
-use crate::sync::Ordering;
 
 /// How many times a future re-polls itself before it registers its waker. Chosen with the
 /// bridge bench (see `docs/decisions.md`).
@@ -90,9 +89,7 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// is the look. The hints may be stale; a stale "no" costs a re-poll, never an item.
     pub(crate) fn may_have_items(&self) -> bool {
         match &self.core {
-            Core::TwoSides(c) if StoreHint::ENABLED => {
-                c.head_len.load(Ordering::Relaxed) > 0 || c.store_hint.has_items()
-            }
+            Core::TwoSides(c) if StoreHint::ENABLED => c.hints_say_items(),
             _ => true,
         }
     }

@@ -118,6 +118,13 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         self.spins && StoreHint::ENABLED && !matches!(cond, Cond::AllTasksDone)
     }
 
+    /// Whether the hints say a get may find an item: the head or the storage holds some. They
+    /// may be stale; a stale "no" costs a spin or a re-poll, never an item. Only where the
+    /// hints exist (`StoreHint::ENABLED`).
+    pub(crate) fn hints_say_items(&self) -> bool {
+        self.head_len.load(Ordering::Relaxed) > 0 || self.store_hint.has_items()
+    }
+
     /// Spins briefly until the hints suggest `cond` may hold. For a getter: the head or the
     /// storage has items. For a putter: the head shrank (a get), or the storage is empty and
     /// the head has room (gets emptied the queue).
@@ -125,7 +132,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         let head_len = || self.head_len.load(Ordering::Relaxed);
         match cond {
             // The head first: it is the getters' own line; the hint's is the putters'.
-            Cond::NotEmpty => spin_until(|| head_len() > 0 || self.store_hint.has_items()),
+            Cond::NotEmpty => spin_until(|| self.hints_say_items()),
             Cond::NotFull => {
                 let (head_before, cap) = (head_len(), self.capacity.unwrap_or(usize::MAX));
                 spin_until(|| {

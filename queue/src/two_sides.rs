@@ -271,7 +271,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
                 // checks under the lock.)
                 let hinted_empty = head.is_empty()
                     && self.spins_before_sleeping(Cond::NotEmpty)
-                    && !self.store_hint.has_items();
+                    && !self.hints_say_items();
                 let st = (!hinted_empty).then(|| self.lock());
                 let mut st = match st {
                     Some(st) if !head.is_empty() || !st.store.is_empty() => st,
