@@ -13,9 +13,10 @@
 //! `mpmc_4x4_cap64`, `spsc_cap1`; `queue` contenders: `ours`, `ours get_batch`,
 //! `std sync_channel`, `crossbeam-channel`, `flume`. `echo round_trips <contender>
 //! <connections>` (100 round trips each); `echo` contenders: `ours`, `tokio current_thread`,
-//! `thread per connection`.
+//! `thread per connection`; `ECHO_PLACEMENT=two-cores` pins the server's thread and the
+//! clients' to a core each (`echo::Placement::TwoCores`).
 
-use bench::echo::{EchoContender, EchoPlan};
+use bench::echo::{EchoContender, EchoPlan, Placement};
 use bench::exec::{ExecContender, TaskKind, TimerPlan};
 use bench::measure::ns_per;
 use bench::queues::QueueContender;
@@ -104,7 +105,12 @@ fn main() {
                 connections: n as usize,
                 round_trips: 100,
             };
-            let run = c.echo(plan).expect("echo run");
+            // `ECHO_PLACEMENT=two-cores`: the server and the clients pinned to a core each.
+            let placement = match std::env::var("ECHO_PLACEMENT").as_deref() {
+                Ok("two-cores") => Placement::TwoCores,
+                _ => Placement::Unpinned,
+            };
+            let run = c.echo_placed(plan, placement).expect("echo run");
             println!(
                 "{:.0} round trips/s, server CPU {:?}, client CPU {:?}",
                 run.round_trips_per_sec(plan),

@@ -23,8 +23,8 @@ impl Parker {
     #[cfg_attr(all(feature = "io", not(loom)), allow(dead_code))] // the reactor's is used then
     pub fn busy_tick(&self) {}
 
-    /// The virtual clock is about to jump: nothing to look at here, so false (the reactor
-    /// first collects I/O that is ready already).
+    /// The virtual clock is about to jump, or a long tick looks for I/O (`mid_tick_io.rs`):
+    /// nothing to look at here, so false (the reactor collects I/O that is ready already).
     #[cfg_attr(all(feature = "io", not(loom)), allow(dead_code))] // the reactor's is used then
     pub fn poll_io_now(&self) -> bool {
         false

@@ -65,7 +65,8 @@
 //! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, the
 //! `Cell` in which a task keeps its stage (`stage_cell.rs`), on the real clock the timers that
 //! come due during a long tick firing within it, their tasks first (`mid_tick_timers.rs`, which
-//! also hands the tick its next task), the [`Spawner`] that hands futures
+//! also hands the tick its next task), a long tick looking for I/O every few dozen polls
+//! (`mid_tick_io.rs`; compiled away without `io`), the [`Spawner`] that hands futures
 //! over from other threads through an inbox and one receiving task (`spawner.rs`,
 //! `spawn_handle.rs`), and `run_until_stalled`/`run_until_done`, `block_on` of a main that
 //! re-queues itself (`run_until.rs`). None of them changes the run loop's steps.
@@ -213,6 +214,7 @@ mod interval;
 mod io;
 mod join_handle;
 mod join_wakers;
+mod mid_tick_io;
 mod mid_tick_timers;
 mod off_thread;
 mod parker;

@@ -11,7 +11,9 @@
 //!    the next tick, behind the others, so it cannot starve them; after **every** task poll,
 //!    poll main if something woke it (main is not in the slab; when it wakes *itself*, it
 //!    queues like a task instead); on the real clock, timers that come due during a long tick
-//!    fire within it and their tasks go first (a layer: `mid_tick_timers.rs`);
+//!    fire within it and their tasks go first (a layer: `mid_tick_timers.rs`); and every few
+//!    dozen polls the tick looks for I/O without waiting, so sockets that became ready meanwhile
+//!    wake their tasks for the next tick (a layer: `mid_tick_io.rs`; a no-op without `io`);
 //! 4. if nothing is ready: with the virtual clock and a pending timer, jump the clock to it
 //!    (unless an `off_thread` future holds time, see `off_thread.rs`, or I/O ready already
 //!    woke a task: that runs first); otherwise park until the next deadline or a wake.
@@ -217,6 +219,7 @@ impl Core {
                         return output;
                     }
                 }
+                core.look_for_io_mid_tick(polled); // a layer: `mid_tick_io.rs`
             }
             // Idle only if the next tick would find nothing either: a wake from another thread
             // during this tick must not let the virtual clock jump before it is drained.

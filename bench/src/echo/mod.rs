@@ -7,7 +7,9 @@
 //! measured is the server: its CPU time is read on the server's own thread(s)
 //! (`/proc/thread-self/schedstat` at the start and end of each), so the clients' CPU is never
 //! counted. Throughput is the whole loop (clients included) over wall time — the same clients
-//! for every server, so the difference between two rows is the servers'.
+//! for every server, so the difference between two rows is the servers'. The rows leave both
+//! threads where the kernel puts them; [`Placement::TwoCores`] pins them to a core each, the
+//! same for every contender (an experiment's switch: `docs/decisions.md`, "echo13b").
 //!
 //! **Memory per idle connection** (`idle.rs`): a fresh child process per contender holds `n`
 //! connections open and idle — each one a server handler waiting in `read`, exactly the echo
@@ -85,20 +87,49 @@ impl EchoContender {
     /// }
     /// ```
     pub fn echo(self, plan: EchoPlan) -> Result<EchoRun, String> {
+        self.echo_placed(plan, Placement::Unpinned)
+    }
+
+    /// [`EchoContender::echo`] with the server's and the clients' threads placed as
+    /// `placement` says.
+    ///
+    /// ```
+    /// use bench::echo::{EchoContender, EchoPlan, Placement};
+    /// let plan = EchoPlan { connections: 20, round_trips: 5 };
+    /// let run = EchoContender::Ours.echo_placed(plan, Placement::TwoCores).unwrap();
+    /// assert!(run.round_trips_per_sec(plan) > 0.0);
+    /// ```
+    pub fn echo_placed(self, plan: EchoPlan, placement: Placement) -> Result<EchoRun, String> {
         let (addr_tx, addr_rx) = mpsc::channel();
         let n = plan.connections;
         let server = std::thread::Builder::new()
             .name(format!("echo server ({})", self.name()))
-            .spawn(move || match self {
-                EchoContender::Ours => ours::echo_server(n, RUN_DEADLINE, addr_tx),
-                EchoContender::Tokio => tokio_srv::echo_server(n, RUN_DEADLINE, addr_tx),
-                EchoContender::Threads => threads_srv::echo_server(n, RUN_DEADLINE, addr_tx),
+            .spawn(move || {
+                placement.pin_current(Placement::SERVER_CORE)?;
+                match self {
+                    EchoContender::Ours => ours::echo_server(n, RUN_DEADLINE, addr_tx),
+                    EchoContender::Tokio => tokio_srv::echo_server(n, RUN_DEADLINE, addr_tx),
+                    EchoContender::Threads => threads_srv::echo_server(n, RUN_DEADLINE, addr_tx),
+                }
             })
             .map_err(|e| format!("spawning the server thread: {e}"))?;
         // A server that fails before binding drops the sender: `recv` then fails at once.
-        let client = match addr_rx.recv_timeout(RUN_DEADLINE) {
-            Ok(addr) => client::round_trips(addr, plan, RUN_DEADLINE),
+        let clients = move || match addr_rx.recv_timeout(RUN_DEADLINE) {
+            Ok(addr) => {
+                placement.pin_current(Placement::CLIENT_CORE)?;
+                client::round_trips(addr, plan, RUN_DEADLINE)
+            }
             Err(e) => Err(format!("the server did not bind: {e}")),
+        };
+        let client = match placement {
+            // The calling thread, left as it was.
+            Placement::Unpinned => clients(),
+            // A thread of their own, so that the caller's thread stays unpinned.
+            Placement::TwoCores => std::thread::scope(|s| {
+                s.spawn(clients)
+                    .join()
+                    .unwrap_or_else(|_| Err("the client thread panicked".to_string()))
+            }),
         };
         // The server ends on its own: when every client has closed, or at its deadline.
         let server_cpu = server
@@ -110,6 +141,38 @@ impl EchoContender {
             server_cpu: server_cpu?,
             client_cpu,
         })
+    }
+}
+
+/// Where an echo run's two threads run: the same for every contender.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Placement {
+    /// Wherever the kernel's scheduler puts them.
+    #[default]
+    Unpinned,
+    /// The clients' thread pinned to the first core, the server's to the second
+    /// (`sched_setaffinity`, through `core_affinity`); threads of the server's own (a thread
+    /// per connection) inherit its core.
+    TwoCores,
+}
+
+impl Placement {
+    const CLIENT_CORE: usize = 0;
+    const SERVER_CORE: usize = 1;
+
+    /// Pins the calling thread to core `core` (modulo the cores there are) if this placement
+    /// pins; `Err` if the system refused.
+    fn pin_current(self, core: usize) -> Result<(), String> {
+        if self == Placement::Unpinned {
+            return Ok(());
+        }
+        let ids = core_affinity::get_core_ids().ok_or("cannot list the cores")?;
+        let id = ids[core % ids.len()];
+        if core_affinity::set_for_current(id) {
+            Ok(())
+        } else {
+            Err(format!("cannot pin a thread to core {}", id.id))
+        }
     }
 }
 

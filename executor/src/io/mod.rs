@@ -13,9 +13,11 @@
 //! Readiness is collected when the executor idles — when no task is ready — and, so that a
 //! task that never lets the run queue empty (a `yield_now` loop) cannot starve I/O, by a
 //! zero-timeout poll every `BUSY_TICKS_PER_POLL`-th tick that ends with tasks still ready
-//! (`Reactor::busy_tick`; the core's second, smaller contact with this layer). asyncio's
-//! `_run_once` selects every iteration; tokio polls every `event_interval` ticks, whose default
-//! we took.
+//! (`Reactor::busy_tick`; the core's second, smaller contact with this layer), and within a
+//! long tick every few dozen task polls (`Reactor::poll_io_now`, called by the run loop's
+//! `mid_tick_io.rs` layer), so a server busy with many connections sees the requests that came
+//! in meanwhile before its run queue runs dry. asyncio's `_run_once` selects every iteration;
+//! tokio polls every `event_interval` polled tasks, whose default we took for both.
 
 #[cfg(unix)]
 mod async_fd;

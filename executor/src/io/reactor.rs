@@ -162,10 +162,11 @@ impl Reactor {
         }
     }
 
-    /// The virtual clock is about to jump: first collect readiness without sleeping, so that
-    /// I/O ready already (data waiting in the kernel) is seen before time passes, as tokio's
-    /// paused clock does. True if that woke anyone: the run loop then runs them instead of
-    /// jumping. With no source registered there is nothing to look for (no syscall).
+    /// Collects readiness without sleeping. Called when the virtual clock is about to jump, so
+    /// that I/O ready already (data waiting in the kernel) is seen before time passes, as
+    /// tokio's paused clock does — true if that woke anyone: the run loop then runs them
+    /// instead of jumping; and every few dozen polls of a long tick (`mid_tick_io.rs`). With no
+    /// source registered there is nothing to look for (no syscall).
     pub(crate) fn poll_io_now(&self) -> bool {
         let Ok(poller) = &self.poller else {
             return false;
