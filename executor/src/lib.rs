@@ -20,8 +20,9 @@
 //! # How the pieces fit together
 //!
 //! ```text
-//!  spawn(fut) ─► slab[id] = task { future + its own waker ─► result } ◄─ JoinHandle
-//!      │          (awaiters of unfinished tasks: a table, id → waker) (.await / abort / is_finished)
+//!  spawn(fut) ─► slab[id] = task { Box<future> + its own waker }     JoinHandle { id }
+//!      │          outcome ─► join table, id → awaiter's waker / outcome ◄─ (.await / abort
+//!      │          (only while the handle lives; a detached task: dropped)    / is_finished)
 //!      └─► run queue (ids) ◄───────────────────────────────────┐
 //!               ▲                                              │ wake(): scheduled false → true?
 //!  run loop, one tick:                                         │   this thread:  push, no lock
@@ -39,8 +40,9 @@
 //!                                     waiting on those sockets ◄── net::TcpStream, AsyncFd…
 //! ```
 //!
-//! - A **task** is a spawned future, its own waker, and the slot its result goes to; it lives
-//!   in a slab and is named by an id (slot index + generation). See `task.rs`, `slab.rs`.
+//! - A **task** is a spawned future in its one allocation (the box) and its own waker; it
+//!   lives by value in a slab slot and is named by an id (slot index + generation). Its output
+//!   goes to the executor's join table if its handle is alive. See `task.rs`, `slab.rs`.
 //! - Its **waker** carries the id, never the task (tasks are not `Send`, wakers are), and a
 //!   reference to the executor's cross-thread half. Many wakes before a poll queue it once; a
 //!   wake during its own poll queues it again. See `waker.rs`.
@@ -60,10 +62,11 @@
 //!   std-only core. See `io/mod.rs`.
 //!
 //! Layers a reader of the core can skip: `JoinHandle` and its side of a task
-//! (`join_handle.rs`; who awaits an unfinished task, in a table: `join_wakers.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
+//! (`join_handle.rs`; who awaits a task and the outcome not read yet, in a table:
+//! `join_table.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
 //! (`drop_queue.rs`: a panic in a `Drop` stays inside, a chain of drops runs in a loop, not by
-//! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, the
-//! `Cell` in which a task keeps its stage (`stage_cell.rs`), on the real clock the timers that
+//! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, on the
+//! real clock the timers that
 //! come due during a long tick firing within it, their tasks first (`mid_tick_timers.rs`, which
 //! also hands the tick its next task), the [`Spawner`] that hands futures
 //! over from other threads through an inbox and one receiving task (`spawner.rs`,
@@ -166,16 +169,17 @@
 //! and need not be opened.
 //!
 //! 1. **spawn** — `spawn` (`executor.rs`, a forward to the running executor) calls
-//!    `run_loop.rs::Core::spawn`: the task is built by `task.rs::Task::new` with its own waker
-//!    (made once, kept for the task's life), stored in the slab (`slab.rs::TaskSlab::insert`),
-//!    and its id goes on the run queue.
+//!    `run_loop.rs::Core::spawn`: the task is built by `task.rs::Task::new` — the future boxed
+//!    (its one allocation) and its own waker (made once, kept for the task's life) — stored by
+//!    value in the slab (`slab.rs::TaskSlab::insert`, its slot marked `joined`: a handle is
+//!    alive), and its id goes on the run queue; the handle is just the id.
 //! 2. **first poll** — `run_loop.rs::Core::block_on` runs ticks; the tick pops the id (through
 //!    `Core::next_in_tick`, a layer's, which a first read can take for `pop_front`) and calls
-//!    `run_loop.rs::Core::run_task`, which calls `task.rs::Task::poll`: the future is moved out
-//!    (the stage says `Polling`) and polled with the task's waker.
+//!    `run_loop.rs::Core::run_task`: the task is moved out of its slot (which says `Polling`)
+//!    and `task.rs::Task::poll` polls the future with the task's waker.
 //! 3. **sleep registers** — the future polls `sleep.rs::Sleep::poll`: the deadline is "now +
 //!    d" and `timer_queue.rs::TimerQueue::insert` stores (deadline, a clone of the task's
-//!    waker). `Pending` returns to `Task::poll`, which puts the future back (`Stage::Idle`).
+//!    waker). `Pending` returns to `Core::run_task`, which puts the task back (`Stage::Idle`).
 //! 4. **timer fires** — nothing is ready, so `run_loop.rs::Core::idle` parks until the deadline
 //!    (or, on the virtual clock, jumps to it); the next tick's
 //!    `run_loop.rs::Core::fire_due_timers` takes the entry (`timer_queue.rs::TimerQueue::pop_due`)
@@ -187,17 +191,18 @@
 //!    during that poll queues the task again.
 //! 6. **re-poll** — the tick after, `Core::run_task` → `Task::poll` again → `Sleep::poll`
 //!    finds the deadline passed: `Ready`; the future returns 7.
-//! 7. **completion** — `task.rs::Task::finish` stores `Stage::Finished(Ok(7))` and retires the
-//!    waker; back in `Core::run_task` the slot is freed (`slab.rs::TaskSlab::remove`) and
-//!    whoever awaits the handle is woken (`Core::wake_joiner`, a layer's: `join_wakers.rs`).
+//! 7. **completion** — back in `Core::run_task` the slot is freed (`slab.rs::TaskSlab::remove`)
+//!    and `task.rs::Core::finish` stores `Ok(7)` in the join table (a layer's:
+//!    `join_table.rs::JoinTable::finish`, since the slot said `joined`), then drops the future
+//!    and retires the waker; `run_task` wakes whoever awaits the handle.
 //! 8. **JoinHandle** — the awaiting future is polled again: `join_handle.rs::JoinHandle::poll`
-//!    → `Task::poll_join` (in `join_handle.rs` too) takes `Ok(7)` out of the stage. (Had it
-//!    been polled before the task finished, it would have left its waker in the executor's
-//!    table of awaiters, `join_wakers.rs`.)
+//!    takes `Ok(7)` out of the table (`JoinTable::take`) and downcasts it. (Had it been polled
+//!    before the task finished, it would have left its waker in the table,
+//!    `JoinTable::register`.)
 //!
-//! Jumps back to a file already open: 10 (1 → `run_loop` → `task`; 2 → `run_loop`, `task`;
-//! 3 → `sleep`, `timer_queue`, `task`; 4 → `run_loop`, `timer_queue`; 5 → `waker`;
-//! 6 → `run_loop`, `task`, `sleep`; 7 → `task`, `run_loop`; 8 → `join_handle`).
+//! Jumps back to a file already open: 9 (1 → `run_loop` → `task`; 2 → `run_loop`, `task`;
+//! 3 → `sleep`, `timer_queue`, `run_loop`; 4 → `run_loop`, `timer_queue`; 5 → `waker`;
+//! 6 → `run_loop`, `task`, `sleep`; 7 → `run_loop`, `task`; 8 → `join_handle`).
 #![forbid(unsafe_code)]
 
 mod abort_on_drop;
@@ -212,7 +217,7 @@ mod interval;
 #[cfg(all(feature = "io", not(loom)))]
 mod io;
 mod join_handle;
-mod join_wakers;
+mod join_table;
 mod mid_tick_timers;
 mod off_thread;
 mod parker;
@@ -224,7 +229,6 @@ mod slab;
 mod sleep;
 mod spawn_handle;
 mod spawner;
-mod stage_cell;
 mod sync;
 mod task;
 mod task_group;

@@ -28,11 +28,12 @@ use std::time::Instant;
 use crate::clock::Clock;
 use crate::context;
 use crate::drop_queue;
+use crate::drop_queue::wake_quietly;
 use crate::idle::Oversleep;
-use crate::join_handle::JoinHandle;
-use crate::join_wakers::JoinWakers;
+use crate::join_handle::{JoinError, JoinHandle};
+use crate::join_table::JoinTable;
 use crate::mid_tick_timers::Tick;
-use crate::slab::{TaskId, TaskSlab};
+use crate::slab::{Stage, TaskId, TaskSlab};
 use crate::task::Task;
 use crate::timer_queue::TimerQueue;
 use crate::waker::{CrossThread, MainWaker, TaskWaker};
@@ -45,8 +46,9 @@ pub(crate) struct Core {
     pub(crate) run_queue: RefCell<VecDeque<TaskId>>,
     pub(crate) tasks: RefCell<TaskSlab>,
     pub(crate) timers: RefCell<TimerQueue>,
-    /// Who awaits which unfinished task's handle (a layer: `join_wakers.rs`).
-    pub(crate) join_wakers: RefCell<JoinWakers>,
+    /// Who awaits which unfinished task, and the outcomes handles have not read yet (a layer:
+    /// `join_table.rs`). Shared with the handles, which may outlive the executor.
+    pub(crate) joins: Rc<RefCell<JoinTable>>,
     pub(crate) clock: Clock,
     /// How late a timed park wakes, as measured while running: the real-clock idle step parks
     /// that much before a deadline and spins only for the rest (CPU vs lateness: `idle.rs`).
@@ -57,6 +59,8 @@ pub(crate) struct Core {
     /// How many `off_thread` futures are in flight: while any is, the virtual clock does not
     /// jump (see `off_thread.rs`). A plain counter: they are polled and dropped on this thread.
     pub(crate) time_holds: Cell<usize>,
+    /// How many spawns teardown cancelled at once (`shutdown.rs`): numbers their handles' ids.
+    pub(crate) cancelled_spawns: Cell<u32>,
 }
 
 impl Core {
@@ -67,11 +71,12 @@ impl Core {
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
             timers: RefCell::new(TimerQueue::new()),
-            join_wakers: RefCell::default(),
+            joins: Rc::default(),
             clock,
             oversleep: Oversleep::new(),
             closing: Cell::new(false),
             time_holds: Cell::new(0),
+            cancelled_spawns: Cell::new(0),
         }
     }
 
@@ -85,27 +90,68 @@ impl Core {
         }
         let mut tasks = self.tasks.borrow_mut();
         let id = tasks.next_id();
-        let cell = Rc::new(Task::new(
-            future,
-            TaskWaker::new(id, self.cross_thread.clone()),
-        ));
-        tasks.insert(cell.clone());
+        let waker = TaskWaker::new(id, self.cross_thread.clone());
+        tasks.insert(Task::new(future, waker));
         drop(tasks);
         self.run_queue.borrow_mut().push_back(id);
-        JoinHandle::new(cell, Rc::downgrade(self), id)
+        JoinHandle::new(id, self)
     }
 
-    /// Polls task `id` once, outside every borrow (the task may spawn, wake, abort…).
+    /// Polls task `id` once, outside every borrow (the task may spawn, wake, abort…): the task
+    /// is moved out of its slot for the poll and back after (`Stage::Polling` meanwhile).
     fn run_task(&self, id: TaskId) {
-        let Some(task) = self.tasks.borrow().get(id) else {
+        let Some(mut task) = self.start_poll(id) else {
             return; // stale id: the task finished after this id was queued
         };
-        if task.poll() {
-            let removed = self.tasks.borrow_mut().remove(id);
-            drop(removed);
-            self.wake_joiner(id);
+        let outcome = match task.poll() {
+            Poll::Pending => {
+                let mut tasks = self.tasks.borrow_mut();
+                match tasks.get_mut(id) {
+                    Some(entry)
+                        if matches!(
+                            entry.stage,
+                            Stage::Polling {
+                                abort_requested: false
+                            }
+                        ) =>
+                    {
+                        entry.stage = Stage::Idle(task);
+                        return;
+                    }
+                    // Aborted during its own poll, and not finished: cancel now that we may drop it.
+                    _ => Err(JoinError::cancelled()),
+                }
+            }
+            // Finished, even if an abort came during this last poll: "already finished → Ok".
+            Poll::Ready(outcome) => outcome,
+        };
+        // `None`: torn down during its own poll (teardown stored its outcome); drop the future.
+        let joined = self
+            .tasks
+            .borrow_mut()
+            .remove(id)
+            .is_some_and(|entry| entry.joined);
+        if let Some(awaiter) = self.finish(id, joined, outcome, Some(task)) {
+            wake_quietly(awaiter);
         }
-        // `task` (maybe the last reference, holding the output) drops here, outside borrows.
+    }
+
+    /// Takes task `id` out of its slot for a poll, leaving `Polling` behind.
+    fn start_poll(&self, id: TaskId) -> Option<Task> {
+        let mut tasks = self.tasks.borrow_mut();
+        let entry = tasks.get_mut(id)?;
+        match std::mem::replace(
+            &mut entry.stage,
+            Stage::Polling {
+                abort_requested: false,
+            },
+        ) {
+            Stage::Idle(task) => Some(task),
+            polling => {
+                entry.stage = polling; // polled already (a task cannot be polled inside itself)
+                None
+            }
+        }
     }
 
     pub(crate) fn fire_due_timers(&self) {
