@@ -89,12 +89,12 @@ impl<T> JoinHandle<T> {
         };
         let idle = {
             let mut tasks = core.tasks.borrow_mut();
-            match tasks.get_mut(self.id).map(|entry| &mut entry.stage) {
+            match tasks.get_mut(self.id) {
                 None => return, // finished already: abort is a no-op, the result stays
                 // Being polled right now (a task aborting itself, or a handle reached from
                 // inside the task): it cannot be dropped mid-poll; the run loop cancels it after.
-                Some(Stage::Polling { abort_requested }) => {
-                    *abort_requested = true;
+                Some(Stage::Polling(flags)) => {
+                    flags.abort_requested = true;
                     return;
                 }
                 Some(Stage::Idle(_)) => tasks.remove(self.id),
@@ -102,12 +102,10 @@ impl<T> JoinHandle<T> {
         };
         // Out of the slab (a queued id of it is stale now): stored cancelled, then its future
         // dropped, then whoever awaits it woken — outside every borrow.
-        if let Some(entry) = idle {
-            let Stage::Idle(task) = entry.stage else {
-                unreachable!("matched `Idle` just above");
-            };
+        if let Some(Stage::Idle(task)) = idle {
             let outcome = Err(JoinError::cancelled());
-            if let Some(awaiter) = core.finish(self.id, entry.joined, outcome, Some(task)) {
+            let joined = task.flags.joined;
+            if let Some(awaiter) = core.finish(self.id, joined, outcome, Some(task)) {
                 wake_quietly(awaiter);
             }
         }
@@ -189,8 +187,8 @@ impl<T> Drop for JoinHandle<T> {
             return;
         }
         if let Some(core) = self.core.upgrade() {
-            if let Some(entry) = core.tasks.borrow_mut().get_mut(self.id) {
-                entry.joined = false;
+            if let Some(stage) = core.tasks.borrow_mut().get_mut(self.id) {
+                stage.flags_mut().joined = false;
             }
         }
         let entry = self.joins.borrow_mut().forget(self.id);

@@ -35,8 +35,9 @@ use crate::join_table::JoinTable;
 use crate::mid_tick_timers::Tick;
 use crate::slab::{Stage, TaskId, TaskSlab};
 use crate::task::Task;
+use crate::timer_queue::Target;
 use crate::timer_queue::TimerQueue;
-use crate::waker::{CrossThread, MainWaker, TaskWaker};
+use crate::waker::{CrossThread, MainWaker, WakerPool};
 
 /// The executor's state, shared (single-threaded, `Rc`) by the `Executor`, the thread-local
 /// context while it runs, and `Weak` references held by `Sleep`s (to remove their timer
@@ -46,6 +47,13 @@ pub(crate) struct Core {
     pub(crate) run_queue: RefCell<VecDeque<TaskId>>,
     pub(crate) tasks: RefCell<TaskSlab>,
     pub(crate) timers: RefCell<TimerQueue>,
+    /// The spare waker lent to a poll (a layer: `lent_waker.rs`; nothing in the textbook
+    /// variant, where each task owns one).
+    #[cfg_attr(executor_owned_waker, allow(dead_code))]
+    pub(crate) waker_pool: WakerPool,
+    /// The task being polled and the waker its poll was given: how a `Sleep` tells its task's
+    /// own waker from a combinator's (`own_task`).
+    polling: RefCell<Option<(TaskId, Waker)>>,
     /// Who awaits which unfinished task, and the outcomes handles have not read yet (a layer:
     /// `join_table.rs`). Shared with the handles, which may outlive the executor.
     pub(crate) joins: Rc<RefCell<JoinTable>>,
@@ -71,6 +79,8 @@ impl Core {
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
             timers: RefCell::new(TimerQueue::new()),
+            waker_pool: WakerPool::default(),
+            polling: RefCell::new(None),
             joins: Rc::default(),
             clock,
             oversleep: Oversleep::new(),
@@ -90,8 +100,7 @@ impl Core {
         }
         let mut tasks = self.tasks.borrow_mut();
         let id = tasks.next_id();
-        let waker = TaskWaker::new(id, self.cross_thread.clone());
-        tasks.insert(Task::new(future, waker));
+        tasks.insert(Task::new(future, id, &self.cross_thread));
         drop(tasks);
         self.run_queue.borrow_mut().push_back(id);
         JoinHandle::new(id, self)
@@ -103,54 +112,41 @@ impl Core {
         let Some(mut task) = self.start_poll(id) else {
             return; // stale id: the task finished after this id was queued
         };
-        let outcome = match task.poll() {
+        let outcome = match task.poll(id, self) {
             Poll::Pending => {
                 let mut tasks = self.tasks.borrow_mut();
                 match tasks.get_mut(id) {
-                    Some(entry)
-                        if matches!(
-                            entry.stage,
-                            Stage::Polling {
-                                abort_requested: false
-                            }
-                        ) =>
-                    {
-                        entry.stage = Stage::Idle(task);
+                    Some(stage) if !stage.flags().abort_requested => {
+                        task.flags.joined = stage.flags().joined; // its handle may be gone
+                        *stage = Stage::Idle(task);
                         return;
                     }
-                    // Aborted during its own poll, and not finished: cancel now that we may drop it.
+                    // Aborted during its own poll, and not finished: cancel now that we may drop
+                    // it. (`None`: torn down during its own poll; teardown stored its outcome.)
                     _ => Err(JoinError::cancelled()),
                 }
             }
             // Finished, even if an abort came during this last poll: "already finished → Ok".
             Poll::Ready(outcome) => outcome,
         };
-        // `None`: torn down during its own poll (teardown stored its outcome); drop the future.
-        let joined = self
-            .tasks
-            .borrow_mut()
-            .remove(id)
-            .is_some_and(|entry| entry.joined);
+        let removed = self.tasks.borrow_mut().remove(id);
+        let joined = removed.is_some_and(|stage| stage.flags().joined);
         if let Some(awaiter) = self.finish(id, joined, outcome, Some(task)) {
             wake_quietly(awaiter);
         }
     }
 
-    /// Takes task `id` out of its slot for a poll, leaving `Polling` behind.
+    /// Takes task `id` out of its slot for a poll, leaving `Polling` (and its flags) behind.
     fn start_poll(&self, id: TaskId) -> Option<Task> {
         let mut tasks = self.tasks.borrow_mut();
-        let entry = tasks.get_mut(id)?;
-        match std::mem::replace(
-            &mut entry.stage,
-            Stage::Polling {
-                abort_requested: false,
-            },
-        ) {
+        let stage = tasks.get_mut(id)?;
+        let Stage::Idle(task) = stage else {
+            return None; // polled already (a task cannot be polled inside itself)
+        };
+        let flags = task.flags;
+        match std::mem::replace(stage, Stage::Polling(flags)) {
             Stage::Idle(task) => Some(task),
-            polling => {
-                entry.stage = polling; // polled already (a task cannot be polled inside itself)
-                None
-            }
+            Stage::Polling(_) => unreachable!("matched `Idle` just above"),
         }
     }
 
@@ -162,9 +158,48 @@ impl Core {
         // One at a time, each popped in the closure's own borrow: the wake may touch the timers
         // (e.g. a woken foreign waker) and must not find them borrowed.
         let pop_due = || self.timers.borrow_mut().pop_due(now);
-        while let Some(waker) = pop_due() {
-            waker.wake();
+        while let Some(target) = pop_due() {
+            match target {
+                Target::Waker(waker) => waker.wake(),
+                Target::Task(id) => self.wake_task(id),
+            }
         }
+    }
+
+    /// Wakes task `id` through its slot (a timer filed by task id); a stale id does nothing.
+    fn wake_task(&self, id: TaskId) {
+        let mut tasks = self.tasks.borrow_mut();
+        match tasks.get_mut(id) {
+            Some(Stage::Idle(task)) => task.wake(id, self),
+            // Not while it runs (timers fire between polls); harmless if it ever did.
+            Some(Stage::Polling(_)) => self.run_queue.borrow_mut().push_back(id),
+            None => {}
+        }
+    }
+
+    /// Runs `poll` with `waker` as task `id`'s own for this poll; hands the waker back.
+    pub(crate) fn poll_as<R>(
+        &self,
+        id: TaskId,
+        waker: Waker,
+        poll: impl FnOnce(&mut Context<'_>) -> R,
+    ) -> (R, Waker) {
+        *self.polling.borrow_mut() = Some((id, waker));
+        let polled = {
+            // Borrowed (shared) for the poll: `own_task` only reads it; nothing else writes it.
+            let current = self.polling.borrow();
+            let (_, waker) = current.as_ref().expect("set just above");
+            poll(&mut Context::from_waker(waker))
+        };
+        let (_, waker) = self.polling.borrow_mut().take().expect("set just above");
+        (polled, waker)
+    }
+
+    /// The task whose own waker `waker` is, if a task is being polled with it.
+    pub(crate) fn own_task(&self, waker: &Waker) -> Option<TaskId> {
+        let current = self.polling.try_borrow().ok()?;
+        let (id, own) = current.as_ref()?;
+        own.will_wake(waker).then_some(*id)
     }
 
     /// Nothing is ready: move the virtual clock, or sleep until a deadline or a wake.

@@ -31,24 +31,24 @@ impl Core {
         let mut awaiters = Vec::new();
         let slots = self.tasks.borrow().capacity(); // no spawn grows it now (`closing`)
         for index in 0..slots {
-            let Some((id, entry)) = self.tasks.borrow_mut().remove_at(index) else {
+            let Some((id, stage)) = self.tasks.borrow_mut().remove_at(index) else {
                 continue;
             };
             // `Polling`: torn down inside its own poll; the run loop drops the future after.
-            let task = match entry.stage {
-                Stage::Idle(task) => Some(task),
-                Stage::Polling { .. } => None,
+            let (joined, task) = match stage {
+                Stage::Idle(task) => (task.flags.joined, Some(task)),
+                Stage::Polling(flags) => (flags.joined, None),
             };
             let outcome = Err(JoinError::cancelled());
-            awaiters.extend(self.finish(id, entry.joined, outcome, task));
+            awaiters.extend(self.finish(id, joined, outcome, task));
         }
         for waker in awaiters {
             drop_queue::wake_quietly(waker);
         }
         let timers = self.timers.borrow_mut().take_all();
         // One by one and caught: a foreign waker's `Drop` is user code too.
-        for waker in timers {
-            drop_queue::drop_quietly(waker);
+        for target in timers {
+            drop_queue::drop_quietly(target);
         }
         self.run_queue.borrow_mut().clear();
         self.cross_thread.close();

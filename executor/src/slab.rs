@@ -6,7 +6,7 @@
 //! stale run-queue entry or a timer — no longer matches and is ignored.
 //!
 //! **Decision (memory per task):** a slot *is* the task (`task.rs`): its boxed future, its
-//! waker and two flags, by value — no `Rc` around it, so a task costs one allocation (the
+//! waker (if it keeps one) and three flags, by value — no `Rc` around it, so a task costs one allocation (the
 //! future's box). The generations sit in a parallel `Vec<u32>`: in the slot they would round it
 //! up by a word (alignment). The price is a second bounds-checked lookup per poll: noise next
 //! to a poll.
@@ -38,27 +38,61 @@ impl TaskId {
             generation: n,
         }
     }
+
+    /// The id as one word, for a waker's atomic (`waker.rs`).
+    pub(crate) fn to_bits(self) -> u64 {
+        (u64::from(self.generation) << 32) | u64::from(self.index)
+    }
+
+    pub(crate) fn from_bits(bits: u64) -> TaskId {
+        TaskId {
+            index: bits as u32,
+            generation: (bits >> 32) as u32,
+        }
+    }
 }
 
 /// What a slot holds while its task is alive.
-pub(crate) struct Entry {
-    pub(crate) stage: Stage,
-    /// A `JoinHandle` of the task is alive: its outcome goes to the join table
-    /// (`join_table.rs`); otherwise it is dropped.
-    pub(crate) joined: bool,
-}
-
 pub(crate) enum Stage {
     /// Waiting to be polled (in the run queue, or for a wake).
     Idle(Task),
-    /// The run loop has the task out and is polling it. `abort_requested`: `abort` was called
-    /// meanwhile (the future cannot be dropped mid-poll; the run loop cancels it after).
-    Polling { abort_requested: bool },
+    /// The run loop has the task out and is polling it; its flags stay here meanwhile
+    /// (`abort_requested`: `abort` was called — the future cannot be dropped mid-poll, the run
+    /// loop cancels it after).
+    Polling(Flags),
+}
+
+/// A task's few flags, in the bytes its slot would pad anyway.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Flags {
+    /// A `JoinHandle` of the task is alive: its outcome goes to the join table
+    /// (`join_table.rs`); otherwise it is dropped.
+    pub(crate) joined: bool,
+    pub(crate) abort_requested: bool,
+    /// The task is queued (or running) and holds no waker: a wake through the slab must not
+    /// queue it again (`lent_waker.rs`; unused when the task owns its waker).
+    pub(crate) scheduled: bool,
+}
+
+impl Stage {
+    pub(crate) fn flags(&self) -> Flags {
+        match self {
+            Stage::Idle(task) => task.flags,
+            Stage::Polling(flags) => *flags,
+        }
+    }
+
+    pub(crate) fn flags_mut(&mut self) -> &mut Flags {
+        match self {
+            Stage::Idle(task) => &mut task.flags,
+            Stage::Polling(flags) => flags,
+        }
+    }
 }
 
 /// One place in the slab: a task, or a link in the list of free places.
 enum Slot {
-    Occupied(Entry),
+    Occupied(Stage),
     /// Free; holds the index of the next free slot (`NO_SLOT` ends the list).
     Vacant(u32),
 }
@@ -112,14 +146,11 @@ impl TaskSlab {
         }
     }
 
-    /// Stores `task` (with a live handle) under [`next_id`](Self::next_id); returns that id.
+    /// Stores `task` under [`next_id`](Self::next_id); returns that id.
     /// The task counts as scheduled: the caller puts the id on the run queue.
     pub(crate) fn insert(&mut self, task: Task) -> TaskId {
         let id = self.next_id();
-        let entry = Slot::Occupied(Entry {
-            stage: Stage::Idle(task),
-            joined: true,
-        });
+        let entry = Slot::Occupied(Stage::Idle(task));
         if id.index == self.free_head {
             let Slot::Vacant(next) = self.slots[id.index as usize] else {
                 unreachable!("the free list links only vacant slots");
@@ -135,7 +166,7 @@ impl TaskSlab {
     }
 
     /// The live task `id`, if it is still in the slab (`None` for a stale id).
-    pub(crate) fn get_mut(&mut self, id: TaskId) -> Option<&mut Entry> {
+    pub(crate) fn get_mut(&mut self, id: TaskId) -> Option<&mut Stage> {
         if self.generations.get(id.index as usize) != Some(&id.generation) {
             return None;
         }
@@ -152,7 +183,7 @@ impl TaskSlab {
     }
 
     /// Frees the slot of task `id`; returns what it held, to be dropped outside the borrow.
-    pub(crate) fn remove(&mut self, id: TaskId) -> Option<Entry> {
+    pub(crate) fn remove(&mut self, id: TaskId) -> Option<Stage> {
         if self.generations.get(id.index as usize) != Some(&id.generation) {
             return None;
         }
@@ -161,7 +192,7 @@ impl TaskSlab {
 
     /// Frees slot `index` whatever its generation (executor shutdown, one slot at a time so a
     /// dropping future may still reach the others); `None` past the end or for a free slot.
-    pub(crate) fn remove_at(&mut self, index: usize) -> Option<(TaskId, Entry)> {
+    pub(crate) fn remove_at(&mut self, index: usize) -> Option<(TaskId, Stage)> {
         let index = u32::try_from(index)
             .ok()
             .filter(|&i| (i as usize) < self.slots.len())?;
@@ -174,7 +205,7 @@ impl TaskSlab {
     }
 
     /// Takes the task out of its slot, if any; makes every id of it stale and the slot free.
-    fn vacate(&mut self, index: u32) -> Option<(TaskId, Entry)> {
+    fn vacate(&mut self, index: u32) -> Option<(TaskId, Stage)> {
         let slot = &mut self.slots[index as usize];
         if let Slot::Vacant(_) = slot {
             return None;

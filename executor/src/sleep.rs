@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::context;
 use crate::run_loop::Core;
-use crate::timer_queue::TimerKey;
+use crate::timer_queue::{Target, TimerKey};
 
 /// The executor's current time: the real monotonic clock, or the virtual clock of an executor
 /// made with [`Executor::with_virtual_clock`](crate::Executor::with_virtual_clock) (asyncio's
@@ -144,10 +144,10 @@ impl Sleep {
         let Some(core) = registration.core.upgrade() else {
             return;
         };
-        let waker = core.timers.borrow_mut().remove(key);
+        let target = core.timers.borrow_mut().remove(key);
         // Fired already (`None`): the task is woken, and its poll registers the new deadline.
-        if let Some(waker) = waker {
-            let (_, seq) = core.timers.borrow_mut().insert(deadline, waker);
+        if let Some(target) = target {
+            let (_, seq) = core.timers.borrow_mut().insert(deadline, target);
             self.registration = Some(Registration {
                 core: registration.core,
                 seq,
@@ -200,16 +200,19 @@ impl Future for Sleep {
             // Same executor: point the existing entry at the current waker.
             Some(registration) if ptr_eq(&registration.core, &core) => {
                 let key = (deadline, registration.seq);
-                let replaced = core.timers.borrow_mut().update(key, cx.waker());
+                let own = core.own_task(cx.waker());
+                let replaced = core.timers.borrow_mut().update(key, own, cx.waker());
                 drop(replaced);
             }
             // First poll, or moved to another executor.
             _ => {
                 this.deregister();
-                let (_, seq) = core
-                    .timers
-                    .borrow_mut()
-                    .insert(deadline, cx.waker().clone());
+                // Its task's own waker: file the task, not a clone (`timer_queue.rs`).
+                let target = match core.own_task(cx.waker()) {
+                    Some(id) => Target::Task(id),
+                    None => Target::Waker(cx.waker().clone()),
+                };
+                let (_, seq) = core.timers.borrow_mut().insert(deadline, target);
                 this.registration = Some(Registration {
                     core: Rc::downgrade(&core),
                     seq,

@@ -33,8 +33,9 @@ use std::task::{Context, Poll, Waker};
 use crate::drop_queue::drop_deferred;
 use crate::join_handle::JoinError;
 use crate::run_loop::Core;
-use crate::slab::TaskId;
-use crate::waker::{OwnWaker, TaskWaker};
+use crate::slab::{Flags, TaskId};
+use crate::waker::{CrossThread, PollWaker};
+use std::sync::Arc;
 
 /// What a task ends with: its output (type-erased; the handle downcasts it) or why it has none.
 pub(crate) type Outcome = Result<Box<dyn Any>, JoinError>;
@@ -62,36 +63,51 @@ where
 /// A live task, as its slab slot holds it between polls.
 pub(crate) struct Task {
     future: Pin<Box<dyn TaskFuture>>,
-    /// The task's own waker, made at spawn and kept for the task's whole life: every poll
-    /// passes it (so `Waker::will_wake` holds across polls), `finish` retires it.
-    waker: OwnWaker,
+    /// The waker the task holds between polls: by default one only if its future kept the one
+    /// lent to a poll (a layer: `lent_waker.rs`); in the textbook variant its own for life.
+    waker: PollWaker,
+    pub(crate) flags: Flags,
 }
 
 impl Task {
-    pub(crate) fn new<F>(future: F, waker: TaskWaker) -> Self
+    pub(crate) fn new<F>(future: F, id: TaskId, cross_thread: &Arc<CrossThread>) -> Self
     where
         F: Future + 'static,
         F::Output: 'static,
     {
         Task {
             future: Box::pin(future),
-            waker: OwnWaker::new(waker),
+            waker: PollWaker::new(id, cross_thread),
+            flags: Flags {
+                joined: true, // `spawn` returns its handle
+                abort_requested: false,
+                scheduled: true, // `spawn` queues it
+            },
         }
     }
 
-    /// Polls the future once with the task's own waker. A panic is caught and becomes the
-    /// outcome: it must not unwind through the run loop.
-    pub(crate) fn poll(&mut self) -> Poll<Outcome> {
-        // Cleared before the poll: a wake from now on, even one during the poll, queues it again.
-        let mut cx = Context::from_waker(self.waker.prepare_poll());
+    /// Polls the future of task `id` once with the task's waker. A panic is caught and becomes
+    /// the outcome: it must not unwind through the run loop.
+    pub(crate) fn poll(&mut self, id: TaskId, core: &Core) -> Poll<Outcome> {
         let future = self.future.as_mut();
-        // AssertUnwindSafe: after a panic the future is never polled again (only dropped), so
-        // no broken invariant inside it can be observed.
-        match catch_unwind(AssertUnwindSafe(|| future.poll_task(&mut cx))) {
+        // The waker's `scheduled` flag is cleared before the poll: a wake from now on, even one
+        // during the poll, queues the task again. AssertUnwindSafe: after a panic the future is
+        // never polled again (only dropped), so no broken invariant inside it can be observed.
+        let polled = self
+            .waker
+            .poll_with(id, &mut self.flags.scheduled, core, |cx| {
+                catch_unwind(AssertUnwindSafe(|| future.poll_task(cx)))
+            });
+        match polled {
             Ok(Poll::Pending) => Poll::Pending,
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
             Err(payload) => Poll::Ready(Err(JoinError::panic(payload))),
         }
+    }
+
+    /// A wake through the slab (a timer filed by task id): queues the task once.
+    pub(crate) fn wake(&mut self, id: TaskId, core: &Core) {
+        self.waker.wake(id, &mut self.flags.scheduled, core);
     }
 
     /// Drops the task's future (its `Drop` is user code: through the drop queue, which may
@@ -136,15 +152,17 @@ impl Core {
 
 #[cfg(test)]
 #[cfg(not(loom))]
+#[cfg(not(executor_owned_waker))]
 mod tests {
     use super::*;
 
-    /// The layout the memory per task relies on: a task is the future's box (a `dyn` pointer)
-    /// and its own waker; with its stage and flag a slot is five words.
+    /// The layout the memory per task relies on: a task is the future's box (a `dyn` pointer),
+    /// the waker it kept (one word, `None` for most) and its flags in the padding: a slot is
+    /// four words, whatever the future. A new field here costs every task 8 bytes.
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn a_task_is_its_box_and_its_waker() {
-        assert_eq!(std::mem::size_of::<Task>(), 40);
-        assert_eq!(std::mem::size_of::<crate::slab::Entry>(), 48);
+    fn a_task_is_four_words() {
+        assert_eq!(std::mem::size_of::<Task>(), 32);
+        assert_eq!(std::mem::size_of::<crate::slab::Stage>(), 32);
     }
 }

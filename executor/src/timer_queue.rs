@@ -11,19 +11,27 @@
 //! that takes the timers set in deadline order (the common case) with an O(1) push and pop.
 //! Same operations, same order; `--cfg executor_btree_timers` leaves only the B-tree.
 //!
-//! Entries hold `Waker`s: whatever waker the `Sleep` was polled with, a task's own or a
-//! combinator's. **The seam for a smaller sleeping task** (a later layer, not built): an entry
-//! addressed by task id instead, when the `Sleep` is polled with its task's own waker (`Sleep`
-//! can tell: `cx.waker().will_wake` of the task's waker). The queue never looks inside an entry
-//! except in `update` (to skip a needless swap), so the entry type can become an enum
-//! `{ Task(TaskId), Waker(Waker) }`, and `Core::fire_due_timers` is the one place that fires
-//! one — a task id through the task's own waker (the slab has it), so a task woken twice is
-//! still queued once. The `Sleep` then stores no waker clone at all.
+//! An entry's target is the task itself (`Target::Task`, its id) when the `Sleep` was polled
+//! with its task's own waker — the run loop knows which waker that is (`Core::own_task`) — and
+//! a clone of the waker otherwise (a `Sleep` inside a combinator with wakers of its own,
+//! `gather`, another executor's `block_on`...). So a task that only sleeps gives its waker to
+//! nobody: `Core::fire_due_timers`, the one place that fires entries, wakes a `Task(id)`
+//! through its slot, and the task's `scheduled` flag still dedups its wakes.
 
 use std::task::Waker;
 use std::time::Instant;
 
+use crate::slab::TaskId;
 use crate::timer_run::TimerEntries;
+
+/// Whom a timer wakes.
+#[derive(Debug)]
+pub(crate) enum Target {
+    /// The task whose own waker polled the `Sleep`: woken through its slot.
+    Task(TaskId),
+    /// Any other waker.
+    Waker(Waker),
+}
 
 /// Identifies one timer: its deadline and its insertion number.
 pub(crate) type TimerKey = (Instant, u64);
@@ -40,27 +48,37 @@ impl TimerQueue {
     }
 
     /// Adds a timer; the returned key removes or updates it later.
-    pub(crate) fn insert(&mut self, deadline: Instant, waker: Waker) -> TimerKey {
+    pub(crate) fn insert(&mut self, deadline: Instant, target: Target) -> TimerKey {
         let key = (deadline, self.next_seq);
         self.next_seq += 1;
-        self.entries.insert(key, waker);
+        self.entries.insert(key, target);
         key
     }
 
-    /// Makes the pending timer `key` wake `waker`; returns the replaced waker so the caller can
-    /// drop it outside any borrow. A key that is gone changes nothing: an entry leaves only by
-    /// firing (then its deadline has passed, and `Sleep::poll` returns `Ready` before it would
-    /// update) or by `remove`/`take_all` (the `Sleep` deregistered, or the executor tore down).
-    pub(crate) fn update(&mut self, key: TimerKey, waker: &Waker) -> Option<Waker> {
+    /// Makes the pending timer `key` wake task `own` if it is `Some` (the poll's own task),
+    /// else `waker`; returns the replaced target so the caller can drop it outside any borrow.
+    /// A key that is gone changes nothing: an entry leaves only by firing (then its deadline
+    /// has passed, and `Sleep::poll` returns `Ready` before it would update) or by
+    /// `remove`/`take_all` (the `Sleep` deregistered, or the executor tore down).
+    pub(crate) fn update(
+        &mut self,
+        key: TimerKey,
+        own: Option<TaskId>,
+        waker: &Waker,
+    ) -> Option<Target> {
         let old = self.entries.get_mut(key)?;
-        if old.will_wake(waker) {
-            return None;
-        }
-        Some(std::mem::replace(old, waker.clone()))
+        let new = match (own, &*old) {
+            (Some(id), Target::Task(old_id)) if *old_id == id => return None,
+            (None, Target::Waker(old_waker)) if old_waker.will_wake(waker) => return None,
+            (Some(id), _) => Target::Task(id),
+            (None, _) => Target::Waker(waker.clone()),
+        };
+        Some(std::mem::replace(old, new))
     }
 
-    /// Removes the timer `key` if it has not fired; returns its waker (to drop outside borrows).
-    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Waker> {
+    /// Removes the timer `key` if it has not fired; returns its target (to drop outside
+    /// borrows).
+    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Target> {
         self.entries.remove(key)
     }
 
@@ -71,7 +89,7 @@ impl TimerQueue {
 
     /// Removes and returns the earliest timer whose deadline is `<= now` (never an early one).
     /// One at a time, so the caller can wake it without holding a borrow of the queue.
-    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Waker> {
+    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Target> {
         match self.entries.first() {
             Some((deadline, _)) if deadline <= now => self.entries.pop_first(),
             _ => None,
@@ -87,8 +105,8 @@ impl TimerQueue {
     }
 
     /// Takes every entry out (executor shutdown), to be dropped outside the borrow.
-    pub(crate) fn take_all(&mut self) -> impl Iterator<Item = Waker> {
-        std::mem::take(&mut self.entries).into_wakers()
+    pub(crate) fn take_all(&mut self) -> impl Iterator<Item = Target> {
+        std::mem::take(&mut self.entries).into_targets()
     }
 }
 
@@ -107,11 +125,17 @@ mod tests {
             self.1.lock().unwrap().push(self.0);
         }
     }
-    fn waker(label: usize, log: &Arc<Mutex<Vec<usize>>>) -> Waker {
+    fn raw(label: usize, log: &Arc<Mutex<Vec<usize>>>) -> Waker {
         Waker::from(Arc::new(Log(label, log.clone())))
     }
+    fn waker(label: usize, log: &Arc<Mutex<Vec<usize>>>) -> Target {
+        Target::Waker(raw(label, log))
+    }
     fn fire_all(timers: &mut TimerQueue, now: Instant) {
-        while let Some(w) = timers.pop_due(now) {
+        while let Some(target) = timers.pop_due(now) {
+            let Target::Waker(w) = target else {
+                panic!("these tests file wakers only")
+            };
             w.wake();
         }
     }
@@ -155,11 +179,11 @@ mod tests {
         let t0 = Instant::now();
         let mut timers = TimerQueue::new();
         let key = timers.insert(t0, waker(0, &log));
-        let replaced = timers.update(key, &waker(7, &log));
+        let replaced = timers.update(key, None, &raw(7, &log));
         assert!(replaced.is_some());
         fire_all(&mut timers, t0);
         assert_eq!(*log.lock().unwrap(), [7]);
-        assert!(timers.update(key, &waker(8, &log)).is_none());
+        assert!(timers.update(key, None, &raw(8, &log)).is_none());
         assert!(timers.is_empty(), "a fired entry stays gone");
     }
 }

@@ -18,10 +18,8 @@
 //! `--cfg executor_btree_timers` switches the run off: every timer goes to the B-tree (the
 //! ablation, see `scripts/ablation-executor`).
 
+use crate::timer_queue::{Target, TimerKey};
 use std::collections::{BTreeMap, VecDeque};
-use std::task::Waker;
-
-use crate::timer_queue::TimerKey;
 
 /// Compaction waits for at least this many tombstones: a short run is cheap either way.
 const MIN_COMPACTION: usize = 64;
@@ -29,15 +27,15 @@ const MIN_COMPACTION: usize = 64;
 /// The timers, ordered by key: a sorted run for those set in key order, a B-tree for the rest.
 #[derive(Debug, Default)]
 pub(crate) struct TimerEntries {
-    tree: BTreeMap<TimerKey, Waker>,
-    run: VecDeque<(TimerKey, Option<Waker>)>,
-    /// Tombstones in `run` (entries whose waker was removed).
+    tree: BTreeMap<TimerKey, Target>,
+    run: VecDeque<(TimerKey, Option<Target>)>,
+    /// Tombstones in `run` (entries whose target was removed).
     cancelled: usize,
 }
 
 impl TimerEntries {
     /// Adds a timer. `key` must be new (the queue's sequence number makes it so).
-    pub(crate) fn insert(&mut self, key: TimerKey, waker: Waker) {
+    pub(crate) fn insert(&mut self, key: TimerKey, waker: Target) {
         let in_order = self.run.back().map_or(true, |&(last, _)| last < key);
         if in_order && !cfg!(executor_btree_timers) {
             self.run.push_back((key, Some(waker)));
@@ -47,7 +45,7 @@ impl TimerEntries {
     }
 
     /// The waker of the pending timer `key`.
-    pub(crate) fn get_mut(&mut self, key: TimerKey) -> Option<&mut Waker> {
+    pub(crate) fn get_mut(&mut self, key: TimerKey) -> Option<&mut Target> {
         match self.run.binary_search_by_key(&key, |&(k, _)| k) {
             Ok(at) => self.run[at].1.as_mut(),
             Err(_) => self.tree.get_mut(&key),
@@ -55,7 +53,7 @@ impl TimerEntries {
     }
 
     /// Removes the timer `key`; returns its waker.
-    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Waker> {
+    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Target> {
         let Ok(at) = self.run.binary_search_by_key(&key, |&(k, _)| k) else {
             return self.tree.remove(&key);
         };
@@ -80,7 +78,7 @@ impl TimerEntries {
     }
 
     /// Removes the earliest timer; returns its waker.
-    pub(crate) fn pop_first(&mut self) -> Option<Waker> {
+    pub(crate) fn pop_first(&mut self) -> Option<Target> {
         let from_tree = match (self.run.front(), self.tree.first_key_value()) {
             (Some(&(run, _)), Some((&tree, _))) => tree < run,
             (run, _) => run.is_none(),
@@ -99,7 +97,7 @@ impl TimerEntries {
     }
 
     /// Every pending timer's waker (executor shutdown), to be dropped outside the borrow.
-    pub(crate) fn into_wakers(self) -> impl Iterator<Item = Waker> {
+    pub(crate) fn into_targets(self) -> impl Iterator<Item = Target> {
         let run = self.run.into_iter().filter_map(|(_, waker)| waker);
         self.tree.into_values().chain(run)
     }
@@ -119,8 +117,8 @@ mod tests {
     use super::*;
     use std::time::{Duration, Instant};
 
-    fn waker() -> Waker {
-        crate::waker::noop_waker()
+    fn waker() -> Target {
+        Target::Waker(crate::waker::noop_waker())
     }
 
     #[test]

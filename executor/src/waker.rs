@@ -15,12 +15,17 @@
 //!   injector once per tick.
 
 use std::sync::Arc;
-use std::task::{Wake, Waker};
+use std::task::Wake;
+#[cfg(executor_owned_waker)]
+use std::task::Waker;
+
+#[cfg(not(executor_owned_waker))]
+pub(crate) use crate::lent_waker::{PollWaker, WakerPool};
 
 use crate::context;
 use crate::idle_sleep::IdleSleep;
 use crate::slab::TaskId;
-use crate::sync::{lock, AtomicBool, Mutex, Ordering};
+use crate::sync::{lock, AtomicBool, AtomicU64, Mutex, Ordering};
 
 /// The executor's cross-thread half: the only part of it that other threads may touch (the
 /// injector for their wakes, the parker to wake the executor's thread).
@@ -94,7 +99,9 @@ impl CrossThread {
 /// The waker of one spawned task: its id, its `scheduled` flag, the way back to its executor.
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
-    id: TaskId,
+    /// The task's id (`TaskId::to_bits`). Atomic only so that a lent waker nobody else holds
+    /// can be handed to the next task (`lent_waker.rs`); the textbook variant never changes it.
+    id: AtomicU64,
     /// True while the task is in a run queue (or finished). Wakes flip it false → true and only
     /// that flip enqueues the id, so many wakes before a poll enqueue it once. The run loop
     /// flips it back just *before* polling, so a wake during the poll enqueues it again.
@@ -106,40 +113,90 @@ impl TaskWaker {
     /// A waker for a task about to be polled (so not scheduled: a wake must queue it again).
     pub(crate) fn new(id: TaskId, cross_thread: Arc<CrossThread>) -> Self {
         TaskWaker {
-            id,
+            id: AtomicU64::new(id.to_bits()),
             scheduled: AtomicBool::new(false),
             cross_thread,
         }
-    }
-}
-
-/// A task's own waker, as the task holds it: the `Arc` (to clear and retire its `scheduled`
-/// flag) and the `Waker` made from it once at spawn (what every poll's `Context` borrows, so a
-/// poll costs no reference-count traffic).
-#[derive(Debug)]
-pub(crate) struct OwnWaker {
-    flag: Arc<TaskWaker>,
-    waker: Waker,
-}
-
-impl OwnWaker {
-    pub(crate) fn new(waker: TaskWaker) -> Self {
-        let flag = Arc::new(waker);
-        let waker = Waker::from(flag.clone());
-        OwnWaker { flag, waker }
     }
 
     /// Called right before a poll: from here on, any wake queues the task again. A swap, not
     /// a store: Acquire pairs with the Release of the wake that set the flag, so the poll sees
     /// whatever the waking thread did before waking.
-    pub(crate) fn prepare_poll(&self) -> &Waker {
-        self.flag.scheduled.swap(false, Ordering::Acquire);
-        &self.waker
+    pub(crate) fn prepare_poll(&self) {
+        self.scheduled.swap(false, Ordering::Acquire);
     }
 
     /// Called when the task is gone: later wakes through stale clones do nothing.
     pub(crate) fn retire(&self) {
-        self.flag.scheduled.store(true, Ordering::Release);
+        self.scheduled.store(true, Ordering::Release);
+    }
+
+    /// Whether a wake queued the task since `prepare_poll` (read after the poll, by the one
+    /// holder left: `lent_waker.rs`).
+    #[cfg(not(executor_owned_waker))]
+    pub(crate) fn is_scheduled(&self) -> bool {
+        self.scheduled.load(Ordering::Relaxed)
+    }
+
+    /// Hands this waker to task `id`. Only while nobody else holds it (`lent_waker.rs` checks
+    /// the reference count): no wake can read the id meanwhile.
+    #[cfg(not(executor_owned_waker))]
+    pub(crate) fn reuse_for(&self, id: TaskId) {
+        self.id.store(id.to_bits(), Ordering::Relaxed);
+    }
+}
+
+/// The textbook variant (`--cfg executor_owned_waker`): a task owns its waker for its whole
+/// life — the `Arc` (to clear and retire its `scheduled` flag) and the `Waker` made from it
+/// once at spawn, which every poll passes (so a poll costs no reference-count traffic, and
+/// `Waker::will_wake` holds across polls). The default lends one per poll: `lent_waker.rs`.
+#[cfg(executor_owned_waker)]
+#[derive(Debug)]
+pub(crate) struct PollWaker {
+    flag: Arc<TaskWaker>,
+    /// `None` only during a poll: the run loop holds it then (`Core::poll_as`).
+    waker: Option<Waker>,
+}
+
+/// Nothing to pool when every task owns its waker.
+#[cfg(executor_owned_waker)]
+#[derive(Debug, Default)]
+pub(crate) struct WakerPool;
+
+#[cfg(executor_owned_waker)]
+impl PollWaker {
+    pub(crate) fn new(id: TaskId, cross_thread: &Arc<CrossThread>) -> Self {
+        let flag = Arc::new(TaskWaker::new(id, cross_thread.clone()));
+        let waker = Some(Waker::from(flag.clone()));
+        PollWaker { flag, waker }
+    }
+
+    /// Runs `poll` with the task's waker in its `Context`.
+    pub(crate) fn poll_with<R>(
+        &mut self,
+        id: TaskId,
+        _scheduled: &mut bool,
+        core: &crate::run_loop::Core,
+        poll: impl FnOnce(&mut std::task::Context<'_>) -> R,
+    ) -> R {
+        self.flag.prepare_poll();
+        let waker = self
+            .waker
+            .take()
+            .expect("a task is not polled inside its own poll");
+        let (polled, waker) = core.poll_as(id, waker, poll);
+        self.waker = Some(waker);
+        polled
+    }
+
+    /// A wake that found the task in its slot (a timer filed by task id).
+    pub(crate) fn wake(&mut self, _id: TaskId, _: &mut bool, _core: &crate::run_loop::Core) {
+        self.flag.wake_by_ref();
+    }
+
+    /// The task is gone: stale clones do nothing.
+    pub(crate) fn retire(self) {
+        self.flag.retire();
     }
 }
 
@@ -152,7 +209,8 @@ impl Wake for TaskWaker {
         // AcqRel: Release publishes what the waker did before waking to the poll that clears the
         // flag; Acquire orders us after that clear, so "was false" really means "not queued".
         if !self.scheduled.swap(true, Ordering::AcqRel) {
-            self.cross_thread.schedule(self.id);
+            let id = TaskId::from_bits(self.id.load(Ordering::Relaxed));
+            self.cross_thread.schedule(id);
         }
     }
 }
@@ -216,6 +274,7 @@ pub(crate) fn noop_waker() -> std::task::Waker {
 mod tests {
     use super::*;
     use std::collections::VecDeque;
+    use std::task::Waker;
 
     fn id(index: u32) -> TaskId {
         crate::slab::tests_support::id(index)
@@ -224,8 +283,9 @@ mod tests {
     #[test]
     fn many_wakes_queue_a_task_once_and_a_closed_executor_queues_nothing() {
         let cross_thread = Arc::new(CrossThread::new());
-        let waker = OwnWaker::new(TaskWaker::new(id(3), cross_thread.clone()));
-        let as_waker = waker.prepare_poll().clone(); // as a task's poll does
+        let waker = Arc::new(TaskWaker::new(id(3), cross_thread.clone()));
+        waker.prepare_poll(); // as a task's poll does
+        let as_waker = Waker::from(waker.clone());
         for _ in 0..100 {
             as_waker.wake_by_ref(); // not on the executor's thread: the injector route
         }
