@@ -74,11 +74,12 @@ pub(crate) struct Core {
 impl Core {
     pub(crate) fn new(clock: Clock) -> Self {
         let cross_thread = Arc::new(CrossThread::new());
+        let timers = TimerQueue::new(clock.now());
         Core {
             cross_thread,
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
-            timers: RefCell::new(TimerQueue::new()),
+            timers: RefCell::new(timers),
             waker_pool: WakerPool::default(),
             polling: RefCell::new(None),
             joins: Rc::default(),

@@ -19,7 +19,7 @@
 //! through its slot, and the task's `scheduled` flag still dedups its wakes.
 
 use std::task::Waker;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::slab::TaskId;
 use crate::timer_run::TimerEntries;
@@ -36,22 +36,58 @@ pub(crate) enum Target {
 /// Identifies one timer: its deadline and its insertion number.
 pub(crate) type TimerKey = (Instant, u64);
 
-#[derive(Debug, Default)]
+/// A key as the entries store it: the deadline as one `u64` after the queue's `base` (exact
+/// nanoseconds up to `FAR`, whole seconds beyond), so an entry (with its 16-byte target) is 32
+/// bytes, not 40 (an `Instant` is 16).
+pub(crate) type EntryKey = (u64, u64);
+
+/// 2⁶³ ns, 292 years: deadlines this far after `base` are kept in whole seconds, `FAR + secs`
+/// (rounded up for a deadline and down for "now", so a timer never fires early — up to a second
+/// late, three centuries on).
+const FAR: u64 = 1 << 63;
+
+#[derive(Debug)]
 pub(crate) struct TimerQueue {
     entries: TimerEntries,
     next_seq: u64,
+    /// No earlier than any "now" the queue is asked about (the clock's time when the executor
+    /// was made: clocks only move forward). A deadline before it is due, whenever it is asked:
+    /// it is filed at 0 (such timers fire in the order they were set).
+    base: Instant,
 }
 
 impl TimerQueue {
-    pub(crate) fn new() -> Self {
-        Self::default()
+    pub(crate) fn new(base: Instant) -> Self {
+        TimerQueue {
+            entries: TimerEntries::default(),
+            next_seq: 0,
+            base,
+        }
+    }
+
+    fn entry_key(&self, (deadline, seq): TimerKey) -> EntryKey {
+        (self.ticks(deadline, true), seq)
+    }
+
+    /// `at` as a key's first half (`FAR`'s docs); `up`: round a sub-second part up.
+    fn ticks(&self, at: Instant, up: bool) -> u64 {
+        let since = at.saturating_duration_since(self.base);
+        match u64::try_from(since.as_nanos()) {
+            Ok(nanos) if nanos < FAR => nanos,
+            _ => {
+                let secs = since
+                    .as_secs()
+                    .saturating_add(u64::from(up && since.subsec_nanos() > 0));
+                FAR.saturating_add(secs)
+            }
+        }
     }
 
     /// Adds a timer; the returned key removes or updates it later.
     pub(crate) fn insert(&mut self, deadline: Instant, target: Target) -> TimerKey {
         let key = (deadline, self.next_seq);
         self.next_seq += 1;
-        self.entries.insert(key, target);
+        self.entries.insert(self.entry_key(key), target);
         key
     }
 
@@ -66,7 +102,7 @@ impl TimerQueue {
         own: Option<TaskId>,
         waker: &Waker,
     ) -> Option<Target> {
-        let old = self.entries.get_mut(key)?;
+        let old = self.entries.get_mut(self.entry_key(key))?;
         let new = match (own, &*old) {
             (Some(id), Target::Task(old_id)) if *old_id == id => return None,
             (None, Target::Waker(old_waker)) if old_waker.will_wake(waker) => return None,
@@ -79,17 +115,23 @@ impl TimerQueue {
     /// Removes the timer `key` if it has not fired; returns its target (to drop outside
     /// borrows).
     pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Target> {
-        self.entries.remove(key)
+        self.entries.remove(self.entry_key(key))
     }
 
     /// The earliest deadline, if any timer is pending.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.entries.first().map(|(deadline, _)| deadline)
+        let (ticks, _) = self.entries.first()?;
+        let since = match ticks.checked_sub(FAR) {
+            None => Duration::from_nanos(ticks),
+            Some(secs) => Duration::from_secs(secs),
+        };
+        self.base.checked_add(since)
     }
 
     /// Removes and returns the earliest timer whose deadline is `<= now` (never an early one).
     /// One at a time, so the caller can wake it without holding a borrow of the queue.
     pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Target> {
+        let now = self.ticks(now, false);
         match self.entries.first() {
             Some((deadline, _)) if deadline <= now => self.entries.pop_first(),
             _ => None,
@@ -116,7 +158,6 @@ mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
     use std::task::Wake;
-    use std::time::Duration;
 
     /// A waker that records its label in a shared log when woken.
     struct Log(usize, Arc<Mutex<Vec<usize>>>);
@@ -140,12 +181,20 @@ mod tests {
         }
     }
 
+    /// The layout a sleeping task's memory relies on: an entry of the sorted run (`timer_run.rs`)
+    /// is four words — the key as two `u64`s, the target — not five.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_timer_entry_is_four_words() {
+        assert_eq!(std::mem::size_of::<(EntryKey, Target)>(), 32);
+    }
+
     #[test]
     fn fires_by_deadline_then_by_insertion_order_and_never_early() {
         let log = Arc::new(Mutex::new(Vec::new()));
         let t0 = Instant::now();
         let ms = Duration::from_millis;
-        let mut timers = TimerQueue::new();
+        let mut timers = TimerQueue::new(t0);
         timers.insert(t0 + ms(20), waker(0, &log));
         timers.insert(t0 + ms(10), waker(1, &log));
         timers.insert(t0 + ms(20), waker(2, &log));
@@ -160,11 +209,37 @@ mod tests {
         assert!(timers.is_empty());
     }
 
+    /// Deadlines centuries away are kept in whole seconds: they still fire in deadline order,
+    /// and never before their time.
+    #[test]
+    fn far_deadlines_fire_in_order_and_never_early() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let t0 = Instant::now();
+        let year = Duration::from_secs(365 * 86_400);
+        let mut timers = TimerQueue::new(t0);
+        let late = t0 + 3000 * year + Duration::from_nanos(1);
+        timers.insert(late, waker(0, &log));
+        timers.insert(t0 + 1000 * year, waker(1, &log));
+        timers.insert(t0 + 100 * year, waker(2, &log));
+        fire_all(&mut timers, t0 + 1000 * year - Duration::from_nanos(1));
+        assert_eq!(*log.lock().unwrap(), [2]);
+        fire_all(&mut timers, t0 + 1000 * year);
+        fire_all(&mut timers, late - Duration::from_nanos(1));
+        assert_eq!(
+            *log.lock().unwrap(),
+            [2, 1],
+            "not early, even within its second"
+        );
+        assert!(timers.next_deadline().is_some_and(|next| next >= late));
+        fire_all(&mut timers, t0 + 3001 * year);
+        assert_eq!(*log.lock().unwrap(), [2, 1, 0]);
+    }
+
     #[test]
     fn removed_timers_leave_nothing_behind() {
         let log = Arc::new(Mutex::new(Vec::new()));
         let t0 = Instant::now();
-        let mut timers = TimerQueue::new();
+        let mut timers = TimerQueue::new(t0);
         for i in 0..1000 {
             let key = timers.insert(t0 + Duration::from_secs(i), waker(0, &log));
             assert!(timers.remove(key).is_some());
@@ -177,7 +252,7 @@ mod tests {
     fn update_swaps_the_waker_of_a_pending_entry_and_never_revives_a_fired_one() {
         let log = Arc::new(Mutex::new(Vec::new()));
         let t0 = Instant::now();
-        let mut timers = TimerQueue::new();
+        let mut timers = TimerQueue::new(t0);
         let key = timers.insert(t0, waker(0, &log));
         let replaced = timers.update(key, None, &raw(7, &log));
         assert!(replaced.is_some());
