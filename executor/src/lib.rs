@@ -231,6 +231,8 @@ mod join_table;
 mod lent_waker;
 mod mid_tick_timers;
 mod off_thread;
+#[cfg(executor_owned_waker)]
+mod owned_waker;
 mod parker;
 mod race;
 mod run_loop;

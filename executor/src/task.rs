@@ -1,9 +1,9 @@
-//! A task: a spawned future in its one allocation, the waker it is polled with, and how it
-//! finishes.
+//! A task: a spawned future in its one allocation, the waker it holds (if any), its flags, and
+//! how it finishes.
 //!
 //! **Decision: one allocation per task.** The slab slot holds the task by value (`slab.rs`);
 //! the task is the future's box — `Pin<Box<dyn TaskFuture>>`, the user's future itself with its
-//! output type erased — and its own waker. Safe Rust cannot pin a field of an `Rc`, so the
+//! output type erased — the waker it kept from a poll, if any (`lent_waker.rs`), and its flags. Safe Rust cannot pin a field of an `Rc`, so the
 //! textbook "task cell holding the future and the result" costs a second allocation; here the
 //! future is the only thing pinned and it is pinned by its own box. The output has nowhere to
 //! live in the task, so it goes where someone will read it: to the executor's join table

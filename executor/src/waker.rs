@@ -16,11 +16,11 @@
 
 use std::sync::Arc;
 use std::task::Wake;
-#[cfg(executor_owned_waker)]
-use std::task::Waker;
 
 #[cfg(not(executor_owned_waker))]
 pub(crate) use crate::lent_waker::{PollWaker, WakerPool};
+#[cfg(executor_owned_waker)]
+pub(crate) use crate::owned_waker::{PollWaker, WakerPool};
 
 use crate::context;
 use crate::idle_sleep::IdleSleep;
@@ -143,60 +143,6 @@ impl TaskWaker {
     #[cfg(not(executor_owned_waker))]
     pub(crate) fn reuse_for(&self, id: TaskId) {
         self.id.store(id.to_bits(), Ordering::Relaxed);
-    }
-}
-
-/// The textbook variant (`--cfg executor_owned_waker`): a task owns its waker for its whole
-/// life — the `Arc` (to clear and retire its `scheduled` flag) and the `Waker` made from it
-/// once at spawn, which every poll passes (so a poll costs no reference-count traffic, and
-/// `Waker::will_wake` holds across polls). The default lends one per poll: `lent_waker.rs`.
-#[cfg(executor_owned_waker)]
-#[derive(Debug)]
-pub(crate) struct PollWaker {
-    flag: Arc<TaskWaker>,
-    /// `None` only during a poll: the run loop holds it then (`Core::poll_as`).
-    waker: Option<Waker>,
-}
-
-/// Nothing to pool when every task owns its waker.
-#[cfg(executor_owned_waker)]
-#[derive(Debug, Default)]
-pub(crate) struct WakerPool;
-
-#[cfg(executor_owned_waker)]
-impl PollWaker {
-    pub(crate) fn new(id: TaskId, cross_thread: &Arc<CrossThread>) -> Self {
-        let flag = Arc::new(TaskWaker::new(id, cross_thread.clone()));
-        let waker = Some(Waker::from(flag.clone()));
-        PollWaker { flag, waker }
-    }
-
-    /// Runs `poll` with the task's waker in its `Context`.
-    pub(crate) fn poll_with<R>(
-        &mut self,
-        id: TaskId,
-        _scheduled: &mut bool,
-        core: &crate::run_loop::Core,
-        poll: impl FnOnce(&mut std::task::Context<'_>) -> R,
-    ) -> R {
-        self.flag.prepare_poll();
-        let waker = self
-            .waker
-            .take()
-            .expect("a task is not polled inside its own poll");
-        let (polled, waker) = core.poll_as(id, waker, poll);
-        self.waker = Some(waker);
-        polled
-    }
-
-    /// A wake that found the task in its slot (a timer filed by task id).
-    pub(crate) fn wake(&mut self, _id: TaskId, _: &mut bool, _core: &crate::run_loop::Core) {
-        self.flag.wake_by_ref();
-    }
-
-    /// The task is gone: stale clones do nothing.
-    pub(crate) fn retire(self) {
-        self.flag.retire();
     }
 }
 
