@@ -106,6 +106,12 @@ impl JoinTable {
         }
     }
 
+    /// True when no handle waits and no outcome waits for its handle.
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// The handle of task `id` is gone: its entry (a waker, or an outcome nobody will read), to
     /// be dropped outside the borrow.
     pub(crate) fn forget(&mut self, id: TaskId) -> Option<Joined> {
