@@ -19,10 +19,10 @@
 //! through its slot, and the task's `scheduled` flag still dedups its wakes.
 
 use std::task::Waker;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::slab::TaskId;
-use crate::timer_run::TimerEntries;
+use crate::timer_run::{EntryKeys, TimerEntries};
 
 /// Whom a timer wakes.
 #[derive(Debug)]
@@ -36,24 +36,12 @@ pub(crate) enum Target {
 /// Identifies one timer: its deadline and its insertion number.
 pub(crate) type TimerKey = (Instant, u64);
 
-/// A key as the entries store it: the deadline as one `u64` after the queue's `base` (exact
-/// nanoseconds up to `FAR`, whole seconds beyond), so an entry (with its 16-byte target) is 32
-/// bytes, not 40 (an `Instant` is 16).
-pub(crate) type EntryKey = (u64, u64);
-
-/// 2⁶³ ns, 292 years: deadlines this far after `base` are kept in whole seconds, `FAR + secs`
-/// (rounded up for a deadline and down for "now", so a timer never fires early — up to a second
-/// late, three centuries on).
-const FAR: u64 = 1 << 63;
-
 #[derive(Debug)]
 pub(crate) struct TimerQueue {
     entries: TimerEntries,
     next_seq: u64,
-    /// No earlier than any "now" the queue is asked about (the clock's time when the executor
-    /// was made: clocks only move forward). A deadline before it is due, whenever it is asked:
-    /// it is filed at 0 (such timers fire in the order they were set).
-    base: Instant,
+    /// How the entries store a key: the deadline as one `u64` (a layer, `timer_run.rs`).
+    keys: EntryKeys,
 }
 
 impl TimerQueue {
@@ -61,25 +49,7 @@ impl TimerQueue {
         TimerQueue {
             entries: TimerEntries::default(),
             next_seq: 0,
-            base,
-        }
-    }
-
-    fn entry_key(&self, (deadline, seq): TimerKey) -> EntryKey {
-        (self.ticks(deadline, true), seq)
-    }
-
-    /// `at` as a key's first half (`FAR`'s docs); `up`: round a sub-second part up.
-    fn ticks(&self, at: Instant, up: bool) -> u64 {
-        let since = at.saturating_duration_since(self.base);
-        match u64::try_from(since.as_nanos()) {
-            Ok(nanos) if nanos < FAR => nanos,
-            _ => {
-                let secs = since
-                    .as_secs()
-                    .saturating_add(u64::from(up && since.subsec_nanos() > 0));
-                FAR.saturating_add(secs)
-            }
+            keys: EntryKeys::new(base),
         }
     }
 
@@ -87,7 +57,7 @@ impl TimerQueue {
     pub(crate) fn insert(&mut self, deadline: Instant, target: Target) -> TimerKey {
         let key = (deadline, self.next_seq);
         self.next_seq += 1;
-        self.entries.insert(self.entry_key(key), target);
+        self.entries.insert(self.keys.key(key), target);
         key
     }
 
@@ -102,7 +72,7 @@ impl TimerQueue {
         own: Option<TaskId>,
         waker: &Waker,
     ) -> Option<Target> {
-        let old = self.entries.get_mut(self.entry_key(key))?;
+        let old = self.entries.get_mut(self.keys.key(key))?;
         let new = match (own, &*old) {
             (Some(id), Target::Task(old_id)) if *old_id == id => return None,
             (None, Target::Waker(old_waker)) if old_waker.will_wake(waker) => return None,
@@ -115,23 +85,19 @@ impl TimerQueue {
     /// Removes the timer `key` if it has not fired; returns its target (to drop outside
     /// borrows).
     pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Target> {
-        self.entries.remove(self.entry_key(key))
+        self.entries.remove(self.keys.key(key))
     }
 
     /// The earliest deadline, if any timer is pending.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
         let (ticks, _) = self.entries.first()?;
-        let since = match ticks.checked_sub(FAR) {
-            None => Duration::from_nanos(ticks),
-            Some(secs) => Duration::from_secs(secs),
-        };
-        self.base.checked_add(since)
+        self.keys.instant(ticks)
     }
 
     /// Removes and returns the earliest timer whose deadline is `<= now` (never an early one).
     /// One at a time, so the caller can wake it without holding a borrow of the queue.
     pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Target> {
-        let now = self.ticks(now, false);
+        let now = self.keys.now(now);
         match self.entries.first() {
             Some((deadline, _)) if deadline <= now => self.entries.pop_first(),
             _ => None,
@@ -158,6 +124,7 @@ mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
     use std::task::Wake;
+    use std::time::Duration;
 
     /// A waker that records its label in a shared log when woken.
     struct Log(usize, Arc<Mutex<Vec<usize>>>);
@@ -186,7 +153,10 @@ mod tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn a_timer_entry_is_four_words() {
-        assert_eq!(std::mem::size_of::<(EntryKey, Target)>(), 32);
+        assert_eq!(
+            std::mem::size_of::<(crate::timer_run::EntryKey, Target)>(),
+            32
+        );
     }
 
     #[test]

@@ -15,12 +15,75 @@
 //! cancelled timers never build up. **Invariant:** the run is sorted by key, and its front
 //! entry, if any, is live.
 //!
+//! The entries store a key's deadline as one `u64` after a base instant (`EntryKeys`), not as
+//! an `Instant`: 8 bytes fewer per entry, which with a 16-byte target makes an entry four words
+//! — a sleeping task's timer entry, in the run or the B-tree.
+//!
 //! `--cfg executor_btree_timers` switches the run off: every timer goes to the B-tree (the
 //! ablation, see `scripts/ablation-executor`).
 
 use crate::slab::TaskId;
-use crate::timer_queue::{EntryKey, Target};
+use std::time::{Duration, Instant};
+
+use crate::timer_queue::{Target, TimerKey};
 use std::collections::{BTreeMap, VecDeque};
+
+/// A key as the entries store it: the deadline as one `u64` after `EntryKeys::base` (exact
+/// nanoseconds up to `FAR`, whole seconds beyond), so an entry (with its 16-byte target) is 32
+/// bytes, not 40 (an `Instant` is 16).
+pub(crate) type EntryKey = (u64, u64);
+
+/// 2⁶³ ns, 292 years: deadlines this far after `base` are kept in whole seconds, `FAR + secs`
+/// (rounded up for a deadline and down for "now", so a timer never fires early — up to a second
+/// late, three centuries on).
+const FAR: u64 = 1 << 63;
+
+/// Turns the queue's keys into `EntryKey`s and back.
+#[derive(Debug)]
+pub(crate) struct EntryKeys {
+    /// No earlier than any "now" the queue is asked about (the clock's time when the executor
+    /// was made: clocks only move forward). A deadline before it is due, whenever it is asked:
+    /// it is filed at 0 (such timers fire in the order they were set).
+    base: Instant,
+}
+
+impl EntryKeys {
+    pub(crate) fn new(base: Instant) -> Self {
+        EntryKeys { base }
+    }
+
+    pub(crate) fn key(&self, (deadline, seq): TimerKey) -> EntryKey {
+        (self.ticks(deadline, true), seq)
+    }
+
+    /// "now" as an entry key's first half: an entry is due if its own is not greater.
+    pub(crate) fn now(&self, now: Instant) -> u64 {
+        self.ticks(now, false)
+    }
+
+    /// The deadline an entry key's first half stands for (rounded up past `FAR`).
+    pub(crate) fn instant(&self, ticks: u64) -> Option<Instant> {
+        let since = match ticks.checked_sub(FAR) {
+            None => Duration::from_nanos(ticks),
+            Some(secs) => Duration::from_secs(secs),
+        };
+        self.base.checked_add(since)
+    }
+
+    /// `at` as a key's first half (`FAR`'s docs); `up`: round a sub-second part up.
+    fn ticks(&self, at: Instant, up: bool) -> u64 {
+        let since = at.saturating_duration_since(self.base);
+        match u64::try_from(since.as_nanos()) {
+            Ok(nanos) if nanos < FAR => nanos,
+            _ => {
+                let secs = since
+                    .as_secs()
+                    .saturating_add(u64::from(up && since.subsec_nanos() > 0));
+                FAR.saturating_add(secs)
+            }
+        }
+    }
+}
 
 /// Marks a removed entry of the run: a task id no slab ever gives out (`MAIN`'s), so even
 /// fired it would wake nothing.
