@@ -68,9 +68,10 @@
 //! (`join_handle.rs`; who awaits a task and the outcome not read yet, in a table:
 //! `join_table.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
 //! (`drop_queue.rs`: a panic in a `Drop` stays inside, a chain of drops runs in a loop, not by
-//! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, on the
-//! real clock the timers that
-//! come due during a long tick firing within it, their tasks first (`mid_tick_timers.rs`, which
+//! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, the waker
+//! lent to each poll and kept only if the future cloned it (`lent_waker.rs`; the textbook task
+//! owning its waker: `owned_waker.rs`, `--cfg executor_owned_waker`), on the real clock the
+//! timers that come due during a long tick firing within it, their tasks first (`mid_tick_timers.rs`, which
 //! also hands the tick its next task), the [`Spawner`] that hands futures
 //! over from other threads through an inbox and one receiving task (`spawner.rs`,
 //! `spawn_handle.rs`), and `run_until_stalled`/`run_until_done`, `block_on` of a main that
