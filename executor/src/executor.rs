@@ -230,6 +230,12 @@ impl Executor {
     pub(crate) fn pending_timers(&self) -> usize {
         self.core.timers.borrow().len()
     }
+
+    /// True when the join table holds nothing (no awaiter, no unread outcome).
+    #[cfg(test)]
+    pub(crate) fn join_table_is_empty(&self) -> bool {
+        self.core.joins.borrow().is_empty()
+    }
 }
 
 impl Default for Executor {

@@ -1,25 +1,19 @@
 //! `JoinHandle` (asyncio's `Task` object as seen by its creator) and `JoinError`.
 
 use std::any::Any;
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
 use crate::abort_on_drop::AbortOnDrop;
+use crate::drop_queue::{drop_deferred, wake_quietly};
+use crate::join_table::JoinTable;
 use crate::run_loop::Core;
-use crate::slab::TaskId;
-use crate::task::{Stage, Task};
-
-/// The operations a `JoinHandle<T>` needs, implemented by the task cell whatever its future type.
-pub(crate) trait Joinable<T> {
-    /// The outcome, if the task has finished (the caller registers its waker otherwise).
-    fn poll_join(&self) -> Poll<Result<T, JoinError>>;
-    /// Cancels the task; true if the run loop must now visit it to free its slot.
-    fn abort(&self) -> bool;
-    fn is_finished(&self) -> bool;
-}
+use crate::slab::{Stage, TaskId};
 
 /// An owned permission to await a spawned task's result, or to cancel it.
 ///
@@ -40,18 +34,33 @@ pub(crate) trait Joinable<T> {
 /// assert_eq!(out.unwrap(), 42);
 /// ```
 pub struct JoinHandle<T> {
-    task: Rc<dyn Joinable<T>>,
-    /// Where an aborted task is queued so that the run loop frees its slot. Here, not in the
-    /// task: bytes here cost nothing per *pending* task — its handle is usually dropped, or
-    /// sits in the future that awaits it. `Weak`: a task holding its own handle must not keep
-    /// its executor alive in a cycle.
-    core: Weak<Core>,
     id: TaskId,
+    /// The task's executor, to abort the task or ask whether it finished. `Weak`: a task holding
+    /// its own handle must not keep its executor alive in a cycle (`None` once it is gone: its
+    /// teardown finished every task).
+    core: Weak<Core>,
+    /// Where the task's outcome waits for us (`join_table.rs`); it outlives the executor.
+    joins: Rc<RefCell<JoinTable>>,
+    /// Set once the outcome was returned.
+    consumed: bool,
+    /// `fn() -> T`: the handle yields a `T` but holds none (so it is `Unpin` whatever `T`).
+    output: PhantomData<fn() -> T>,
 }
 
 impl<T> JoinHandle<T> {
-    pub(crate) fn new(task: Rc<dyn Joinable<T>>, core: Weak<Core>, id: TaskId) -> Self {
-        JoinHandle { task, core, id }
+    /// The handle of task `id`, just spawned on `core` (its slot says `joined`).
+    pub(crate) fn new(id: TaskId, core: &Rc<Core>) -> Self {
+        Self::with_table(id, Rc::downgrade(core), core.joins.clone())
+    }
+
+    pub(crate) fn with_table(id: TaskId, core: Weak<Core>, joins: Rc<RefCell<JoinTable>>) -> Self {
+        JoinHandle {
+            id,
+            core,
+            joins,
+            consumed: false,
+            output: PhantomData,
+        }
     }
 
     /// Cancels the task (asyncio's `Task.cancel`): its future is dropped — right away, or right
@@ -75,14 +84,29 @@ impl<T> JoinHandle<T> {
     /// assert!(result.unwrap_err().is_cancelled());
     /// ```
     pub fn abort(&self) {
-        if self.task.abort() {
-            if let Some(core) = self.core.upgrade() {
-                // Straight onto the run queue, no waker involved: the handle is not `Send`, so
-                // this is the executor's thread. A duplicate entry (the task was queued already)
-                // is harmless: the first visit frees the slot, the second finds a stale id.
-                core.run_queue.borrow_mut().push_back(self.id);
-                // It finished just now: whoever awaits it learns so.
-                core.wake_joiner(self.id);
+        let Some(core) = self.core.upgrade() else {
+            return; // its executor is gone: the task finished (teardown cancelled it)
+        };
+        let idle = {
+            let mut tasks = core.tasks.borrow_mut();
+            match tasks.get_mut(self.id) {
+                None => return, // finished already: abort is a no-op, the result stays
+                // Being polled right now (a task aborting itself, or a handle reached from
+                // inside the task): it cannot be dropped mid-poll; the run loop cancels it after.
+                Some(Stage::Polling(flags)) => {
+                    flags.abort_requested = true;
+                    return;
+                }
+                Some(Stage::Idle(_)) => tasks.remove(self.id),
+            }
+        };
+        // Out of the slab (a queued id of it is stale now): stored cancelled, then its future
+        // dropped, then whoever awaits it woken — outside every borrow.
+        if let Some(Stage::Idle(task)) = idle {
+            let outcome = Err(JoinError::cancelled());
+            let joined = task.flags.joined;
+            if let Some(awaiter) = core.finish(self.id, joined, outcome, Some(task)) {
+                wake_quietly(awaiter);
             }
         }
     }
@@ -121,24 +145,56 @@ impl<T> JoinHandle<T> {
     /// });
     /// ```
     pub fn is_finished(&self) -> bool {
-        self.task.is_finished()
+        self.consumed
+            || self
+                .core
+                .upgrade()
+                .map_or(true, |core| !core.tasks.borrow().contains(self.id))
     }
 }
 
-impl<T> Future for JoinHandle<T> {
+impl<T: 'static> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let poll = self.task.poll_join();
-        if poll.is_pending() {
-            // Unfinished, so its executor is alive (teardown finishes every task): wait in its
-            // table (`join_wakers.rs`). The replaced waker is dropped outside the borrow.
-            if let Some(core) = self.core.upgrade() {
-                let replaced = core.join_wakers.borrow_mut().register(self.id, cx.waker());
-                drop(replaced);
+        let this = self.get_mut();
+        assert!(
+            !this.consumed,
+            "a JoinHandle was polled again after it returned its result; await it once"
+        );
+        let outcome = this.joins.borrow_mut().take(this.id);
+        let Some(outcome) = outcome else {
+            // Unfinished (a finished task with a live handle always leaves its outcome): wait in
+            // the table. The replaced waker is dropped outside the borrow.
+            let replaced = this.joins.borrow_mut().register(this.id, cx.waker());
+            drop(replaced);
+            return Poll::Pending;
+        };
+        this.consumed = true;
+        Poll::Ready(outcome.map(|output| match output.downcast::<T>() {
+            Ok(output) => *output,
+            Err(_) => unreachable!("a task's output has its handle's type"),
+        }))
+    }
+}
+
+/// Detaches the task: it runs on, and its outcome will be dropped. An outcome already there
+/// (nobody read it), or the waker of whoever awaited this handle, is dropped through the drop
+/// queue: its `Drop` may panic, or drop the handle of the next finished task in a chain.
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        if self.consumed {
+            return;
+        }
+        if let Some(core) = self.core.upgrade() {
+            if let Some(stage) = core.tasks.borrow_mut().get_mut(self.id) {
+                stage.flags_mut().joined = false;
             }
         }
-        poll
+        let entry = self.joins.borrow_mut().forget(self.id);
+        if let Some(entry) = entry {
+            drop_deferred(entry);
+        }
     }
 }
 
@@ -265,49 +321,3 @@ impl fmt::Display for JoinError {
 }
 
 impl std::error::Error for JoinError {}
-
-/// The awaiting side of a task: what a `JoinHandle` reads from (and does to) the task's stage.
-/// The task stores its outcome in `finish`; this takes it out.
-impl<F: Future + 'static> Joinable<F::Output> for Task<F> {
-    fn poll_join(&self) -> Poll<Result<F::Output, JoinError>> {
-        match self.stage.replace(Stage::Consumed) {
-            Stage::Finished(outcome) => Poll::Ready(outcome),
-            Stage::Consumed => {
-                panic!("a JoinHandle was polled again after it returned its result; await it once")
-            }
-            unfinished => {
-                self.stage.set(unfinished);
-                Poll::Pending
-            }
-        }
-    }
-
-    fn abort(&self) -> bool {
-        match self.stage.replace(Stage::Consumed) {
-            // Being polled right now (a task aborting itself, or a handle reached from inside
-            // the task): it cannot be dropped mid-poll; the run loop cancels it after the poll.
-            Stage::Polling { .. } => {
-                self.stage.set(Stage::Polling {
-                    abort_requested: true,
-                });
-                false
-            }
-            idle @ Stage::Idle { .. } => {
-                self.stage.set(idle);
-                self.finish(Err(JoinError::cancelled()));
-                // The run loop must visit the task so it frees the slot (poll sees the finished
-                // stage and reports it done).
-                true
-            }
-            // Finished already: abort is a no-op, the result stays.
-            done => {
-                self.stage.set(done);
-                false
-            }
-        }
-    }
-
-    fn is_finished(&self) -> bool {
-        self.peek(|stage| matches!(stage, Stage::Finished(_) | Stage::Consumed))
-    }
-}

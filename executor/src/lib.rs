@@ -20,15 +20,16 @@
 //! # How the pieces fit together
 //!
 //! ```text
-//!  spawn(fut) ─► slab[id] = task { future + its own waker ─► result } ◄─ JoinHandle
-//!      │          (awaiters of unfinished tasks: a table, id → waker) (.await / abort / is_finished)
+//!  spawn(fut) ─► slab[id] = task { Box<future>, kept waker?, flags } JoinHandle { id }
+//!      │          outcome ─► join table, id → awaiter's waker / outcome ◄─ (.await / abort
+//!      │          (only while the handle lives; a detached task: dropped)    / is_finished)
 //!      └─► run queue (ids) ◄───────────────────────────────────┐
 //!               ▲                                              │ wake(): scheduled false → true?
 //!  run loop, one tick:                                         │   this thread:  push, no lock
-//!   1. fire due timers: (deadline, seq) → Waker, ordered ──────┤   other thread: injector
+//!   1. fire due timers: (deadline, seq) → task id | Waker ─────┤   other thread: injector
 //!   2. drain the injector (Mutex<Vec<id>>) into the run queue  │                 + unpark ───┐
 //!   3. poll main (the block_on future) if woken; pop the ids   │                             │
-//!      ready now, poll each task with its own Waker ─────► Waker = Arc{ id, scheduled,      │
+//!      ready now, poll each with a lent (or kept) Waker ──► Waker = Arc{ id, scheduled,      │
 //!      (and main again whenever something woke it)                        CrossThread }      │
 //!   4. nothing ready? virtual clock: jump to the next deadline (unless off_thread holds it;  │
 //!                     ready I/O first)                                                       │
@@ -39,14 +40,18 @@
 //!                                     waiting on those sockets ◄── net::TcpStream, AsyncFd…
 //! ```
 //!
-//! - A **task** is a spawned future, its own waker, and the slot its result goes to; it lives
-//!   in a slab and is named by an id (slot index + generation). See `task.rs`, `slab.rs`.
-//! - Its **waker** carries the id, never the task (tasks are not `Send`, wakers are), and a
+//! - A **task** is a spawned future in its one allocation (the box) and a few flags; it
+//!   lives by value in a slab slot and is named by an id (slot index + generation). Its output
+//!   goes to the executor's join table if its handle is alive. See `task.rs`, `slab.rs`.
+//! - A **waker** carries the id, never the task (tasks are not `Send`, wakers are), and a
 //!   reference to the executor's cross-thread half. Many wakes before a poll queue it once; a
-//!   wake during its own poll queues it again. See `waker.rs`.
+//!   wake during its own poll queues it again. See `waker.rs`. Each poll is lent one; the task
+//!   keeps it only if its future cloned it (a layer: `lent_waker.rs`; `--cfg
+//!   executor_owned_waker`, the textbook task owning its waker for life).
 //! - The **run queue** holds the ids of tasks that can make progress; the **run loop** pops
 //!   them, one tick at a time. See `run_loop.rs`.
-//! - The **timer queue** holds (deadline, waker) pairs, fired in deadline order and, for equal
+//! - The **timer queue** holds (deadline, target) pairs — the target is the sleeping task's id
+//!   when its own waker polled the `Sleep`, a waker otherwise — fired in deadline order and, for equal
 //!   deadlines, in the order they were set. See `timer_queue.rs` (and `timer_run.rs`, a layer:
 //!   timers set in deadline order go to a sorted run, the others to a B-tree); the `sleep` and `timeout`
 //!   futures that fill it are in `sleep.rs`; the **clock** (real or virtual) in `clock.rs`.
@@ -60,11 +65,13 @@
 //!   std-only core. See `io/mod.rs`.
 //!
 //! Layers a reader of the core can skip: `JoinHandle` and its side of a task
-//! (`join_handle.rs`; who awaits an unfinished task, in a table: `join_wakers.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
+//! (`join_handle.rs`; who awaits a task and the outcome not read yet, in a table:
+//! `join_table.rs`), `gather`/`join` (`gather.rs`), what the executor drops for a task
 //! (`drop_queue.rs`: a panic in a `Drop` stays inside, a chain of drops runs in a loop, not by
-//! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, the
-//! `Cell` in which a task keeps its stage (`stage_cell.rs`), on the real clock the timers that
-//! come due during a long tick firing within it, their tasks first (`mid_tick_timers.rs`, which
+//! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, the waker
+//! lent to each poll and kept only if the future cloned it (`lent_waker.rs`; the textbook task
+//! owning its waker: `owned_waker.rs`, `--cfg executor_owned_waker`), on the real clock the
+//! timers that come due during a long tick firing within it, their tasks first (`mid_tick_timers.rs`, which
 //! also hands the tick its next task), a long tick looking for I/O every few dozen polls
 //! (`mid_tick_io.rs`; compiled away without `io`), the [`Spawner`] that hands futures
 //! over from other threads through an inbox and one receiving task (`spawner.rs`,
@@ -161,44 +168,52 @@
 //!
 //! # Reading map: one task from spawn to its result
 //!
-//! Follow `spawn(async { sleep(d).await; 7 })` awaited through its `JoinHandle`. Six files:
-//! `run_loop.rs`, `task.rs`, `sleep.rs`, `timer_queue.rs`, `waker.rs`, `join_handle.rs`; the
+//! Follow `spawn(async { sleep(d).await; 7 })` awaited through its `JoinHandle`. Seven files:
+//! `run_loop.rs`, `task.rs`, `lent_waker.rs`, `sleep.rs`, `timer_queue.rs`, `join_table.rs`,
+//! `join_handle.rs` (and `waker.rs` for a waker clone woken elsewhere); the
 //! helpers named in passing (`executor.rs`, `slab.rs`, `context.rs`) do what their names say
 //! and need not be opened.
 //!
 //! 1. **spawn** — `spawn` (`executor.rs`, a forward to the running executor) calls
-//!    `run_loop.rs::Core::spawn`: the task is built by `task.rs::Task::new` with its own waker
-//!    (made once, kept for the task's life), stored in the slab (`slab.rs::TaskSlab::insert`),
-//!    and its id goes on the run queue.
+//!    `run_loop.rs::Core::spawn`: the task is built by `task.rs::Task::new` — the future boxed
+//!    (its one allocation), no waker yet, flags `joined` (a handle is alive) and `scheduled` —
+//!    stored by value in the slab (`slab.rs::TaskSlab::insert`), and its id goes on the run
+//!    queue; the handle is just the id.
 //! 2. **first poll** — `run_loop.rs::Core::block_on` runs ticks; the tick pops the id (through
 //!    `Core::next_in_tick`, a layer's, which a first read can take for `pop_front`) and calls
-//!    `run_loop.rs::Core::run_task`, which calls `task.rs::Task::poll`: the future is moved out
-//!    (the stage says `Polling`) and polled with the task's waker.
+//!    `run_loop.rs::Core::run_task`: the task is moved out of its slot (which says `Polling`)
+//!    and `task.rs::Task::poll` polls the future with a waker lent for this poll (a layer's:
+//!    `lent_waker.rs::PollWaker::poll_with`, the executor's spare waker re-addressed to this
+//!    task; `Core::poll_as` notes it as this task's own).
 //! 3. **sleep registers** — the future polls `sleep.rs::Sleep::poll`: the deadline is "now +
-//!    d" and `timer_queue.rs::TimerQueue::insert` stores (deadline, a clone of the task's
-//!    waker). `Pending` returns to `Task::poll`, which puts the future back (`Stage::Idle`).
+//!    d"; the waker in its `Context` is its task's own (`run_loop.rs::Core::own_task`), so
+//!    `timer_queue.rs::TimerQueue::insert` stores (deadline, `Target::Task(id)`) — no waker
+//!    clone. `Pending` returns; nobody cloned the lent waker, so it goes back to the spare and
+//!    the task holds none; `Core::run_task` puts the task back (`Stage::Idle`).
 //! 4. **timer fires** — nothing is ready, so `run_loop.rs::Core::idle` parks until the deadline
 //!    (or, on the virtual clock, jumps to it); the next tick's
 //!    `run_loop.rs::Core::fire_due_timers` takes the entry (`timer_queue.rs::TimerQueue::pop_due`)
-//!    and wakes its waker.
-//! 5. **wake** — `waker.rs::TaskWaker::wake_by_ref` flips `scheduled` from false to true and
-//!    `CrossThread::schedule` puts the id on the run queue (on this thread without a lock,
-//!    through `context.rs::push_local`; from another thread through the injector). The next
-//!    poll clears the flag first (`OwnWaker::prepare_poll`, called by `Task::poll`), so a wake
-//!    during that poll queues the task again.
+//!    and wakes its target: a task id, through its slot (`Core::wake_task`).
+//! 5. **wake** — `task.rs::Task::wake` flips the slot's `scheduled` flag from false to true and
+//!    puts the id on the run queue, so many wakes before a poll queue it once; the next poll
+//!    clears the flag first, so a wake during that poll queues the task again. (A waker clone
+//!    woken anywhere does the same with the waker's own atomic flag:
+//!    `waker.rs::TaskWaker::wake_by_ref`, on this thread without a lock through
+//!    `context.rs::push_local`, from another thread through the injector.)
 //! 6. **re-poll** — the tick after, `Core::run_task` → `Task::poll` again → `Sleep::poll`
 //!    finds the deadline passed: `Ready`; the future returns 7.
-//! 7. **completion** — `task.rs::Task::finish` stores `Stage::Finished(Ok(7))` and retires the
-//!    waker; back in `Core::run_task` the slot is freed (`slab.rs::TaskSlab::remove`) and
-//!    whoever awaits the handle is woken (`Core::wake_joiner`, a layer's: `join_wakers.rs`).
+//! 7. **completion** — back in `Core::run_task` the slot is freed (`slab.rs::TaskSlab::remove`)
+//!    and `task.rs::Core::finish` stores `Ok(7)` in the join table (a layer's:
+//!    `join_table.rs::JoinTable::finish`, since the slot said `joined`), then drops the future
+//!    (and retires a waker the task kept, if any); `run_task` wakes whoever awaits the handle.
 //! 8. **JoinHandle** — the awaiting future is polled again: `join_handle.rs::JoinHandle::poll`
-//!    → `Task::poll_join` (in `join_handle.rs` too) takes `Ok(7)` out of the stage. (Had it
-//!    been polled before the task finished, it would have left its waker in the executor's
-//!    table of awaiters, `join_wakers.rs`.)
+//!    takes `Ok(7)` out of the table (`JoinTable::take`) and downcasts it. (Had it been polled
+//!    before the task finished, it would have left its waker in the table,
+//!    `JoinTable::register`.)
 //!
-//! Jumps back to a file already open: 10 (1 → `run_loop` → `task`; 2 → `run_loop`, `task`;
-//! 3 → `sleep`, `timer_queue`, `task`; 4 → `run_loop`, `timer_queue`; 5 → `waker`;
-//! 6 → `run_loop`, `task`, `sleep`; 7 → `task`, `run_loop`; 8 → `join_handle`).
+//! Jumps back to a file already open: 13 (2 → `run_loop`, `task`; 3 → `run_loop`,
+//! `lent_waker`; 4 → `run_loop`, `timer_queue`; 5 → `task`; 6 → `run_loop`, `task`, `sleep`;
+//! 7 → `run_loop`, `task`; 8 → `join_table`).
 #![forbid(unsafe_code)]
 
 mod abort_on_drop;
@@ -213,10 +228,14 @@ mod interval;
 #[cfg(all(feature = "io", not(loom)))]
 mod io;
 mod join_handle;
-mod join_wakers;
+mod join_table;
+#[cfg(not(executor_owned_waker))]
+mod lent_waker;
 mod mid_tick_io;
 mod mid_tick_timers;
 mod off_thread;
+#[cfg(executor_owned_waker)]
+mod owned_waker;
 mod parker;
 mod race;
 mod run_loop;
@@ -226,7 +245,6 @@ mod slab;
 mod sleep;
 mod spawn_handle;
 mod spawner;
-mod stage_cell;
 mod sync;
 mod task;
 mod task_group;

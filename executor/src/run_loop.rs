@@ -30,14 +30,16 @@ use std::time::Instant;
 use crate::clock::Clock;
 use crate::context;
 use crate::drop_queue;
+use crate::drop_queue::wake_quietly;
 use crate::idle::Oversleep;
-use crate::join_handle::JoinHandle;
-use crate::join_wakers::JoinWakers;
+use crate::join_handle::{JoinError, JoinHandle};
+use crate::join_table::JoinTable;
 use crate::mid_tick_timers::Tick;
-use crate::slab::{TaskId, TaskSlab};
+use crate::slab::{Stage, TaskId, TaskSlab};
 use crate::task::Task;
+use crate::timer_queue::Target;
 use crate::timer_queue::TimerQueue;
-use crate::waker::{CrossThread, MainWaker, TaskWaker};
+use crate::waker::{CrossThread, MainWaker, WakerPool};
 
 /// The executor's state, shared (single-threaded, `Rc`) by the `Executor`, the thread-local
 /// context while it runs, and `Weak` references held by `Sleep`s (to remove their timer
@@ -47,8 +49,16 @@ pub(crate) struct Core {
     pub(crate) run_queue: RefCell<VecDeque<TaskId>>,
     pub(crate) tasks: RefCell<TaskSlab>,
     pub(crate) timers: RefCell<TimerQueue>,
-    /// Who awaits which unfinished task's handle (a layer: `join_wakers.rs`).
-    pub(crate) join_wakers: RefCell<JoinWakers>,
+    /// The spare waker lent to a poll (a layer: `lent_waker.rs`; nothing in the textbook
+    /// variant, where each task owns one).
+    #[cfg_attr(executor_owned_waker, allow(dead_code))]
+    pub(crate) waker_pool: WakerPool,
+    /// The task being polled and the waker its poll was given: how a `Sleep` tells its task's
+    /// own waker from a combinator's (`own_task`).
+    polling: RefCell<Option<(TaskId, Waker)>>,
+    /// Who awaits which unfinished task, and the outcomes handles have not read yet (a layer:
+    /// `join_table.rs`). Shared with the handles, which may outlive the executor.
+    pub(crate) joins: Rc<RefCell<JoinTable>>,
     pub(crate) clock: Clock,
     /// How late a timed park wakes, as measured while running: the real-clock idle step parks
     /// that much before a deadline and spins only for the rest (CPU vs lateness: `idle.rs`).
@@ -59,21 +69,27 @@ pub(crate) struct Core {
     /// How many `off_thread` futures are in flight: while any is, the virtual clock does not
     /// jump (see `off_thread.rs`). A plain counter: they are polled and dropped on this thread.
     pub(crate) time_holds: Cell<usize>,
+    /// How many spawns teardown cancelled at once (`shutdown.rs`): numbers their handles' ids.
+    pub(crate) cancelled_spawns: Cell<u32>,
 }
 
 impl Core {
     pub(crate) fn new(clock: Clock) -> Self {
         let cross_thread = Arc::new(CrossThread::new());
+        let timers = TimerQueue::new(clock.now());
         Core {
             cross_thread,
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
-            timers: RefCell::new(TimerQueue::new()),
-            join_wakers: RefCell::default(),
+            timers: RefCell::new(timers),
+            waker_pool: WakerPool::default(),
+            polling: RefCell::new(None),
+            joins: Rc::default(),
             clock,
             oversleep: Oversleep::new(),
             closing: Cell::new(false),
             time_holds: Cell::new(0),
+            cancelled_spawns: Cell::new(0),
         }
     }
 
@@ -87,27 +103,54 @@ impl Core {
         }
         let mut tasks = self.tasks.borrow_mut();
         let id = tasks.next_id();
-        let cell = Rc::new(Task::new(
-            future,
-            TaskWaker::new(id, self.cross_thread.clone()),
-        ));
-        tasks.insert(cell.clone());
+        tasks.insert(Task::new(future, id, &self.cross_thread));
         drop(tasks);
         self.run_queue.borrow_mut().push_back(id);
-        JoinHandle::new(cell, Rc::downgrade(self), id)
+        JoinHandle::new(id, self)
     }
 
-    /// Polls task `id` once, outside every borrow (the task may spawn, wake, abort…).
+    /// Polls task `id` once, outside every borrow (the task may spawn, wake, abort…): the task
+    /// is moved out of its slot for the poll and back after (`Stage::Polling` meanwhile).
     fn run_task(&self, id: TaskId) {
-        let Some(task) = self.tasks.borrow().get(id) else {
+        let Some(mut task) = self.start_poll(id) else {
             return; // stale id: the task finished after this id was queued
         };
-        if task.poll() {
-            let removed = self.tasks.borrow_mut().remove(id);
-            drop(removed);
-            self.wake_joiner(id);
+        let outcome = match task.poll(id, self) {
+            Poll::Pending => {
+                let mut tasks = self.tasks.borrow_mut();
+                match tasks.get_mut(id) {
+                    Some(stage) if !stage.flags().abort_requested => {
+                        task.flags.joined = stage.flags().joined; // its handle may be gone
+                        *stage = Stage::Idle(task);
+                        return;
+                    }
+                    // Aborted during its own poll, and not finished: cancel now that we may drop
+                    // it. (`None`: torn down during its own poll; teardown stored its outcome.)
+                    _ => Err(JoinError::cancelled()),
+                }
+            }
+            // Finished, even if an abort came during this last poll: "already finished → Ok".
+            Poll::Ready(outcome) => outcome,
+        };
+        let removed = self.tasks.borrow_mut().remove(id);
+        let joined = removed.is_some_and(|stage| stage.flags().joined);
+        if let Some(awaiter) = self.finish(id, joined, outcome, Some(task)) {
+            wake_quietly(awaiter);
         }
-        // `task` (maybe the last reference, holding the output) drops here, outside borrows.
+    }
+
+    /// Takes task `id` out of its slot for a poll, leaving `Polling` (and its flags) behind.
+    fn start_poll(&self, id: TaskId) -> Option<Task> {
+        let mut tasks = self.tasks.borrow_mut();
+        let stage = tasks.get_mut(id)?;
+        let Stage::Idle(task) = stage else {
+            return None; // polled already (a task cannot be polled inside itself)
+        };
+        let flags = task.flags;
+        match std::mem::replace(stage, Stage::Polling(flags)) {
+            Stage::Idle(task) => Some(task),
+            Stage::Polling(_) => unreachable!("matched `Idle` just above"),
+        }
     }
 
     pub(crate) fn fire_due_timers(&self) {
@@ -118,9 +161,48 @@ impl Core {
         // One at a time, each popped in the closure's own borrow: the wake may touch the timers
         // (e.g. a woken foreign waker) and must not find them borrowed.
         let pop_due = || self.timers.borrow_mut().pop_due(now);
-        while let Some(waker) = pop_due() {
-            waker.wake();
+        while let Some(target) = pop_due() {
+            match target {
+                Target::Waker(waker) => waker.wake(),
+                Target::Task(id) => self.wake_task(id),
+            }
         }
+    }
+
+    /// Wakes task `id` through its slot (a timer filed by task id); a stale id does nothing.
+    fn wake_task(&self, id: TaskId) {
+        let mut tasks = self.tasks.borrow_mut();
+        match tasks.get_mut(id) {
+            Some(Stage::Idle(task)) => task.wake(id, self),
+            // Not while it runs (timers fire between polls); harmless if it ever did.
+            Some(Stage::Polling(_)) => self.run_queue.borrow_mut().push_back(id),
+            None => {}
+        }
+    }
+
+    /// Runs `poll` with `waker` as task `id`'s own for this poll; hands the waker back.
+    pub(crate) fn poll_as<R>(
+        &self,
+        id: TaskId,
+        waker: Waker,
+        poll: impl FnOnce(&mut Context<'_>) -> R,
+    ) -> (R, Waker) {
+        *self.polling.borrow_mut() = Some((id, waker));
+        let polled = {
+            // Borrowed (shared) for the poll: `own_task` only reads it; nothing else writes it.
+            let current = self.polling.borrow();
+            let (_, waker) = current.as_ref().expect("set just above");
+            poll(&mut Context::from_waker(waker))
+        };
+        let (_, waker) = self.polling.borrow_mut().take().expect("set just above");
+        (polled, waker)
+    }
+
+    /// The task whose own waker `waker` is, if a task is being polled with it.
+    pub(crate) fn own_task(&self, waker: &Waker) -> Option<TaskId> {
+        let current = self.polling.try_borrow().ok()?;
+        let (id, own) = current.as_ref()?;
+        own.will_wake(waker).then_some(*id)
     }
 
     /// Nothing is ready: move the virtual clock, or sleep until a deadline or a wake.

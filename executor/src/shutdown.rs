@@ -11,11 +11,9 @@ use std::rc::{Rc, Weak};
 
 use crate::context;
 use crate::drop_queue;
-use crate::join_handle::JoinHandle;
+use crate::join_handle::{JoinError, JoinHandle};
 use crate::run_loop::Core;
-use crate::slab::TaskId;
-use crate::task::{RawTask, Task};
-use crate::waker::TaskWaker;
+use crate::slab::{Stage, TaskId};
 
 impl Core {
     pub(crate) fn shutdown(self: &Rc<Self>) {
@@ -27,22 +25,30 @@ impl Core {
         // drop (a finished task's output held it), its tasks' drops still run here, with it
         // current — not later, under whatever executor (or none) is current then.
         let _drops = drop_queue::Scope::enter();
-        let tasks = self.tasks.borrow_mut().take_all();
-        // Drop every future first (a future's `Drop` may abort or await-drop other handles),
-        // then the cells. No borrow of the slab is held: it is already empty.
-        for task in &tasks {
-            task.shutdown();
+        // One slot at a time, no borrow held while its future drops: that `Drop` may abort
+        // (or drop the handles of) tasks further on, which then finish right there. Every
+        // future first; then whoever awaited a task is woken (quietly, as the run loop does).
+        let mut awaiters = Vec::new();
+        let slots = self.tasks.borrow().capacity(); // no spawn grows it now (`closing`)
+        for index in 0..slots {
+            let Some((id, stage)) = self.tasks.borrow_mut().remove_at(index) else {
+                continue;
+            };
+            // `Polling`: torn down inside its own poll; the run loop drops the future after.
+            let (joined, task) = match stage {
+                Stage::Idle(task) => (task.flags.joined, Some(task)),
+                Stage::Polling(flags) => (flags.joined, None),
+            };
+            let outcome = Err(JoinError::cancelled());
+            awaiters.extend(self.finish(id, joined, outcome, task));
         }
-        drop(tasks);
-        // Every task is finished now: wake whoever awaited one (quietly, as `wake_joiner`).
-        let joiners = self.join_wakers.borrow_mut().take_all();
-        for waker in joiners {
+        for waker in awaiters {
             drop_queue::wake_quietly(waker);
         }
         let timers = self.timers.borrow_mut().take_all();
         // One by one and caught: a foreign waker's `Drop` is user code too.
-        for waker in timers {
-            drop_queue::drop_quietly(waker);
+        for target in timers {
+            drop_queue::drop_quietly(target);
         }
         self.run_queue.borrow_mut().clear();
         self.cross_thread.close();
@@ -55,10 +61,14 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
-        let waker = TaskWaker::new(TaskId::MAIN, self.cross_thread.clone());
-        let task = Rc::new(Task::new(future, waker));
-        task.shutdown();
-        // Never in the slab: the id is never used (`abort` of a finished task does nothing).
-        JoinHandle::new(task, Weak::new(), TaskId::MAIN)
+        // Never in the slab: its handle's outcome is filed under an id of its own.
+        let n = self.cancelled_spawns.get() + 1;
+        self.cancelled_spawns.set(n);
+        let id = TaskId::outside(n);
+        self.joins
+            .borrow_mut()
+            .finish(id, Err(JoinError::cancelled()));
+        drop_queue::drop_deferred(future);
+        JoinHandle::with_table(id, Weak::new(), self.joins.clone())
     }
 }

@@ -2,18 +2,16 @@
 //!
 //! Wakers carry a [`TaskId`], not a pointer to the task: a waker may outlive its task (it can be
 //! stored anywhere, on any thread), and the task itself is not `Send`. When a task finishes its
-//! slot is reused and the slot's generation is bumped, so an old id — from a stale waker or a
-//! stale run-queue entry — no longer matches and is ignored.
+//! slot is reused and the slot's generation is bumped, so an old id — from a stale waker, a
+//! stale run-queue entry or a timer — no longer matches and is ignored.
 //!
-//! **Decision (memory per task):** a slot is only the task's `Rc` (one `dyn` pointer); the
-//! generations sit in a parallel `Vec<u32>`. Keeping the generation in the slot would round the
-//! slot up by a word (alignment), and keeping it in the task would push a small task past its
-//! malloc chunk (see `task.rs`). The price is a second bounds-checked lookup per poll: noise
-//! next to a poll.
+//! **Decision (memory per task):** a slot *is* the task (`task.rs`): its boxed future, its
+//! waker (if it keeps one) and three flags, by value — no `Rc` around it, so a task costs one allocation (the
+//! future's box). The generations sit in a parallel `Vec<u32>`: in the slot they would round it
+//! up by a word (alignment). The price is a second bounds-checked lookup per poll: noise next
+//! to a poll.
 
-use std::rc::Rc;
-
-use crate::task::RawTask;
+use crate::task::Task;
 
 /// Identifies a task: its slot and the slot's generation when the task was spawned.
 /// (Generations wrap after 2³² reuses of one slot; an id that old cannot still be queued.)
@@ -30,11 +28,71 @@ impl TaskId {
         index: u32::MAX,
         generation: 0,
     };
+
+    /// The `n`-th id outside the slab (`n` > 0): the handle of a task cancelled at spawn during
+    /// teardown (`shutdown.rs`) is filed under one in the join table. Never `MAIN`, never a slab
+    /// id.
+    pub(crate) fn outside(n: u32) -> TaskId {
+        TaskId {
+            index: u32::MAX,
+            generation: n,
+        }
+    }
+
+    /// The id as one word, for a waker's atomic (`waker.rs`).
+    pub(crate) fn to_bits(self) -> u64 {
+        (u64::from(self.generation) << 32) | u64::from(self.index)
+    }
+
+    pub(crate) fn from_bits(bits: u64) -> TaskId {
+        TaskId {
+            index: bits as u32,
+            generation: (bits >> 32) as u32,
+        }
+    }
+}
+
+/// What a slot holds while its task is alive.
+pub(crate) enum Stage {
+    /// Waiting to be polled (in the run queue, or for a wake).
+    Idle(Task),
+    /// The run loop has the task out and is polling it; its flags stay here meanwhile
+    /// (`abort_requested`: `abort` was called — the future cannot be dropped mid-poll, the run
+    /// loop cancels it after).
+    Polling(Flags),
+}
+
+/// A task's few flags, in the bytes its slot would pad anyway.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Flags {
+    /// A `JoinHandle` of the task is alive: its outcome goes to the join table
+    /// (`join_table.rs`); otherwise it is dropped.
+    pub(crate) joined: bool,
+    pub(crate) abort_requested: bool,
+    /// The task is queued (or running) and holds no waker: a wake through the slab must not
+    /// queue it again (`lent_waker.rs`; unused when the task owns its waker).
+    pub(crate) scheduled: bool,
+}
+
+impl Stage {
+    pub(crate) fn flags(&self) -> Flags {
+        match self {
+            Stage::Idle(task) => task.flags,
+            Stage::Polling(flags) => *flags,
+        }
+    }
+
+    pub(crate) fn flags_mut(&mut self) -> &mut Flags {
+        match self {
+            Stage::Idle(task) => &mut task.flags,
+            Stage::Polling(flags) => flags,
+        }
+    }
 }
 
 /// One place in the slab: a task, or a link in the list of free places.
 enum Slot {
-    Occupied(Rc<dyn RawTask>),
+    Occupied(Stage),
     /// Free; holds the index of the next free slot (`NO_SLOT` ends the list).
     Vacant(u32),
 }
@@ -43,7 +101,6 @@ enum Slot {
 const NO_SLOT: u32 = u32::MAX;
 
 pub(crate) struct TaskSlab {
-    /// `Vacant`'s `u32` fits beside the `Rc`'s non-null pointer: no slot grows for the list.
     slots: Vec<Slot>,
     /// `generations[i]` is the generation of `slots[i]` (same length, always).
     generations: Vec<u32>,
@@ -89,70 +146,82 @@ impl TaskSlab {
         }
     }
 
-    /// Stores `task` under [`next_id`](Self::next_id); returns that id. The task counts as scheduled: the caller puts the id on
-    /// the run queue.
-    pub(crate) fn insert(&mut self, task: Rc<dyn RawTask>) -> TaskId {
+    /// Stores `task` under [`next_id`](Self::next_id); returns that id.
+    /// The task counts as scheduled: the caller puts the id on the run queue.
+    pub(crate) fn insert(&mut self, task: Task) -> TaskId {
         let id = self.next_id();
+        let entry = Slot::Occupied(Stage::Idle(task));
         if id.index == self.free_head {
             let Slot::Vacant(next) = self.slots[id.index as usize] else {
                 unreachable!("the free list links only vacant slots");
             };
             self.free_head = next;
-            self.slots[id.index as usize] = Slot::Occupied(task);
+            self.slots[id.index as usize] = entry;
         } else {
-            self.slots.push(Slot::Occupied(task));
+            self.slots.push(entry);
             self.generations.push(0);
         }
         self.live += 1;
         id
     }
 
-    /// The task `id`, if it is still in the slab: a clone of its `Rc`, so the poll runs without
-    /// a borrow of the slab (the task may spawn). `None` for a stale id.
-    pub(crate) fn get(&self, id: TaskId) -> Option<Rc<dyn RawTask>> {
+    /// The live task `id`, if it is still in the slab (`None` for a stale id).
+    pub(crate) fn get_mut(&mut self, id: TaskId) -> Option<&mut Stage> {
         if self.generations.get(id.index as usize) != Some(&id.generation) {
             return None;
         }
-        let Slot::Occupied(task) = &self.slots[id.index as usize] else {
-            return None;
-        };
-        Some(task.clone())
+        match &mut self.slots[id.index as usize] {
+            Slot::Occupied(entry) => Some(entry),
+            Slot::Vacant(_) => None,
+        }
     }
 
-    /// Frees the slot of a finished task; returns the task to be dropped outside the borrow.
-    pub(crate) fn remove(&mut self, id: TaskId) -> Option<Rc<dyn RawTask>> {
+    /// True while task `id` has not finished.
+    pub(crate) fn contains(&self, id: TaskId) -> bool {
+        self.generations.get(id.index as usize) == Some(&id.generation)
+            && matches!(self.slots[id.index as usize], Slot::Occupied(_))
+    }
+
+    /// Frees the slot of task `id`; returns what it held, to be dropped outside the borrow.
+    pub(crate) fn remove(&mut self, id: TaskId) -> Option<Stage> {
         if self.generations.get(id.index as usize) != Some(&id.generation) {
             return None;
         }
-        let task = self.vacate(id.index)?;
-        self.live -= 1;
-        Some(task)
+        self.vacate(id.index).map(|(_, entry)| entry)
     }
 
-    /// Empties the slab (executor shutdown); the tasks are dropped by the caller, outside the
-    /// borrow, because their futures' `Drop` may spawn, wake or abort.
-    pub(crate) fn take_all(&mut self) -> Vec<Rc<dyn RawTask>> {
-        let mut tasks = Vec::with_capacity(self.live);
-        for index in 0..self.slots.len() {
-            tasks.extend(self.vacate(index as u32));
-        }
-        self.live = 0;
-        tasks
+    /// Frees slot `index` whatever its generation (executor shutdown, one slot at a time so a
+    /// dropping future may still reach the others); `None` past the end or for a free slot.
+    pub(crate) fn remove_at(&mut self, index: usize) -> Option<(TaskId, Stage)> {
+        let index = u32::try_from(index)
+            .ok()
+            .filter(|&i| (i as usize) < self.slots.len())?;
+        self.vacate(index)
+    }
+
+    /// Number of slots, free or not (shutdown's bound).
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.len()
     }
 
     /// Takes the task out of its slot, if any; makes every id of it stale and the slot free.
-    fn vacate(&mut self, index: u32) -> Option<Rc<dyn RawTask>> {
+    fn vacate(&mut self, index: u32) -> Option<(TaskId, Stage)> {
         let slot = &mut self.slots[index as usize];
         if let Slot::Vacant(_) = slot {
             return None;
         }
-        let Slot::Occupied(task) = std::mem::replace(slot, Slot::Vacant(self.free_head)) else {
+        let Slot::Occupied(entry) = std::mem::replace(slot, Slot::Vacant(self.free_head)) else {
             unreachable!("checked just above");
         };
         self.free_head = index;
         let generation = &mut self.generations[index as usize];
+        let id = TaskId {
+            index,
+            generation: *generation,
+        };
         *generation = generation.wrapping_add(1);
-        Some(task)
+        self.live -= 1;
+        Some((id, entry))
     }
 
     /// Number of tasks spawned and not yet finished.

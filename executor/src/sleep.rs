@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::context;
 use crate::run_loop::Core;
-use crate::timer_queue::TimerKey;
+use crate::timer_queue::{Target, TimerKey};
 
 /// The executor's current time: the real monotonic clock, or the virtual clock of an executor
 /// made with [`Executor::with_virtual_clock`](crate::Executor::with_virtual_clock) (asyncio's
@@ -41,7 +41,8 @@ pub fn now() -> Instant {
 ///
 /// The deadline is computed when the `Sleep` is **first polled**, not when it is created — as an
 /// asyncio coroutine starts when awaited, not when called. `Duration::MAX` (or any duration that
-/// overflows the clock) means "never". A zero duration completes without yielding; use
+/// overflows the clock) means "never"; one longer than 2⁶³ nanoseconds (292 years) is rounded
+/// up to whole seconds. A zero duration completes without yielding; use
 /// [`yield_now`](crate::yield_now) to let other tasks run.
 ///
 /// ```
@@ -51,9 +52,21 @@ pub fn now() -> Instant {
 /// assert!(start.elapsed() >= Duration::from_millis(20)); // never early
 /// ```
 pub fn sleep(duration: Duration) -> Sleep {
+    // `FIXED` with no deadline: "never" (the addition to any `Instant` would overflow).
+    let after = match u64::try_from(duration.as_nanos()) {
+        Ok(nanos) if nanos < FAR => nanos,
+        _ => {
+            let secs = duration
+                .as_secs()
+                .saturating_add(u64::from(duration.subsec_nanos() > 0));
+            FAR.checked_add(secs)
+                .filter(|&after| after != FIXED)
+                .unwrap_or(FIXED)
+        }
+    };
     Sleep {
-        deadline: Deadline::After(duration),
-        registration: None,
+        deadline: None,
+        state: State::Unregistered { after },
     }
 }
 
@@ -69,8 +82,8 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// ```
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
-        deadline: Deadline::At(Some(deadline)),
-        registration: None,
+        deadline: Some(deadline),
+        state: State::Unregistered { after: FIXED },
     }
 }
 
@@ -97,16 +110,28 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Sleep {
-    deadline: Deadline,
-    registration: Option<Registration>,
+    /// The deadline once fixed; `None` is "never" (or, while `state` says so, not polled yet).
+    deadline: Option<Instant>,
+    state: State,
 }
 
-enum Deadline {
-    /// Not polled yet: the deadline is "first poll + this".
-    After(Duration),
-    /// Fixed; `None` is "never" (the addition overflowed).
-    At(Option<Instant>),
+/// Four words for a `Sleep`, not five: "not polled yet, for this long" shares the word of the
+/// registration's `seq` (the `Weak`'s null niche tells the two apart), so a task awaiting one
+/// `sleep` fits a 48-byte malloc chunk.
+enum State {
+    Registered(Registration),
+    /// No timer entry. `after`: not polled yet, the deadline is "first poll + `after`"
+    /// (nanoseconds below `FAR`, `FAR + seconds` above); `FIXED`: the deadline is
+    /// `Sleep::deadline`.
+    Unregistered {
+        after: u64,
+    },
 }
+
+/// `State::Unregistered`'s "the deadline is fixed".
+const FIXED: u64 = u64::MAX;
+/// 2⁶³: `after` at or above it counts whole seconds.
+const FAR: u64 = 1 << 63;
 
 /// A timer entry in one executor's timer queue. Its key is (the `Sleep`'s deadline, `seq`):
 /// the deadline is not stored twice, which keeps a `Sleep` — in every sleeping task's future —
@@ -137,30 +162,36 @@ impl Sleep {
     /// ```
     pub fn reset(&mut self, deadline: Instant) {
         let old_key = self.key(); // before the deadline changes: the entry is filed under it
-        self.deadline = Deadline::At(Some(deadline));
-        let (Some(registration), Some(key)) = (self.registration.take(), old_key) else {
+        self.deadline = Some(deadline);
+        let (Some(registration), Some(key)) = (self.take_registration(), old_key) else {
             return; // the next poll registers
         };
         let Some(core) = registration.core.upgrade() else {
             return;
         };
-        let waker = core.timers.borrow_mut().remove(key);
+        let target = core.timers.borrow_mut().remove(key);
         // Fired already (`None`): the task is woken, and its poll registers the new deadline.
-        if let Some(waker) = waker {
-            let (_, seq) = core.timers.borrow_mut().insert(deadline, waker);
-            self.registration = Some(Registration {
+        if let Some(target) = target {
+            let (_, seq) = core.timers.borrow_mut().insert(deadline, target);
+            self.state = State::Registered(Registration {
                 core: registration.core,
                 seq,
             });
         }
     }
 
+    /// Takes the registration out, if any; the deadline is fixed from here on either way.
+    fn take_registration(&mut self) -> Option<Registration> {
+        match std::mem::replace(&mut self.state, State::Unregistered { after: FIXED }) {
+            State::Registered(registration) => Some(registration),
+            State::Unregistered { .. } => None,
+        }
+    }
+
     /// Our timer entry's key, if we are registered (then the deadline is fixed and finite).
     fn key(&self) -> Option<TimerKey> {
-        match (&self.registration, &self.deadline) {
-            (Some(registration), Deadline::At(Some(deadline))) => {
-                Some((*deadline, registration.seq))
-            }
+        match (&self.state, self.deadline) {
+            (State::Registered(registration), Some(deadline)) => Some((deadline, registration.seq)),
             _ => None,
         }
     }
@@ -168,7 +199,10 @@ impl Sleep {
     /// Removes our timer entry, if any, from the executor that holds it.
     fn deregister(&mut self) {
         let key = self.key();
-        if let (Some(registration), Some(key)) = (self.registration.take(), key) {
+        if let (State::Registered(_), Some(key)) = (&self.state, key) {
+            let Some(registration) = self.take_registration() else {
+                unreachable!("matched `Registered` just above");
+            };
             if let Some(core) = registration.core.upgrade() {
                 let removed = core.timers.borrow_mut().remove(key);
                 drop(removed); // the waker, dropped outside the borrow
@@ -184,11 +218,17 @@ impl Future for Sleep {
         let this = self.get_mut();
         let core = context::expect_current("a `Sleep` was polled", "await");
         let now = core.clock.now();
-        let deadline = match this.deadline {
-            Deadline::After(duration) => now.checked_add(duration),
-            Deadline::At(deadline) => deadline,
+        let deadline = match this.state {
+            State::Unregistered { after } if after != FIXED => {
+                this.state = State::Unregistered { after: FIXED };
+                now.checked_add(match after.checked_sub(FAR) {
+                    None => Duration::from_nanos(after),
+                    Some(secs) => Duration::from_secs(secs),
+                })
+            }
+            _ => this.deadline,
         };
-        this.deadline = Deadline::At(deadline);
+        this.deadline = deadline;
         let Some(deadline) = deadline else {
             return Poll::Pending; // "never": no timer, nothing will wake us for it
         };
@@ -196,21 +236,24 @@ impl Future for Sleep {
             this.deregister();
             return Poll::Ready(());
         }
-        match &this.registration {
+        match &this.state {
             // Same executor: point the existing entry at the current waker.
-            Some(registration) if ptr_eq(&registration.core, &core) => {
+            State::Registered(registration) if ptr_eq(&registration.core, &core) => {
                 let key = (deadline, registration.seq);
-                let replaced = core.timers.borrow_mut().update(key, cx.waker());
+                let own = core.own_task(cx.waker());
+                let replaced = core.timers.borrow_mut().update(key, own, cx.waker());
                 drop(replaced);
             }
             // First poll, or moved to another executor.
             _ => {
                 this.deregister();
-                let (_, seq) = core
-                    .timers
-                    .borrow_mut()
-                    .insert(deadline, cx.waker().clone());
-                this.registration = Some(Registration {
+                // Its task's own waker: file the task, not a clone (`timer_queue.rs`).
+                let target = match core.own_task(cx.waker()) {
+                    Some(id) => Target::Task(id),
+                    None => Target::Waker(cx.waker().clone()),
+                };
+                let (_, seq) = core.timers.borrow_mut().insert(deadline, target);
+                this.state = State::Registered(Registration {
                     core: Rc::downgrade(&core),
                     seq,
                 });
@@ -234,13 +277,13 @@ impl Drop for Sleep {
 
 impl fmt::Debug for Sleep {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let deadline = match self.deadline {
-            Deadline::After(_) => None,
-            Deadline::At(deadline) => deadline,
+        let deadline = match self.state {
+            State::Unregistered { after } if after != FIXED => None, // not polled yet
+            _ => self.deadline,
         };
         f.debug_struct("Sleep")
             .field("deadline", &deadline)
-            .field("registered", &self.registration.is_some())
+            .field("registered", &matches!(self.state, State::Registered(_)))
             .finish()
     }
 }
@@ -351,12 +394,15 @@ impl std::error::Error for Elapsed {}
 #[cfg(test)]
 #[cfg(not(loom))]
 mod tests {
-    /// The layout a sleeping task's memory relies on: a `Sleep` is five words (the deadline, a
-    /// tag, the executor's `Weak` and the entry's sequence number), so a task's future holding
-    /// one and a little more fits a 64-byte malloc chunk. The key's deadline is not kept twice.
+    /// The layout a sleeping task's memory relies on: a `Sleep` is four words (the deadline,
+    /// the executor's `Weak` and the entry's sequence number — or, not polled yet, the
+    /// duration), so `async { sleep(d).await }` is five and its box a 48-byte malloc chunk.
+    /// The key's deadline is not kept twice.
     #[test]
     #[cfg(target_pointer_width = "64")]
-    fn a_sleep_is_five_words() {
-        assert_eq!(std::mem::size_of::<super::Sleep>(), 40);
+    fn a_sleep_is_four_words() {
+        assert_eq!(std::mem::size_of::<super::Sleep>(), 32);
+        let sleeper = async { super::sleep(std::time::Duration::from_secs(1)).await };
+        assert_eq!(std::mem::size_of_val(&sleeper), 40);
     }
 }

@@ -239,7 +239,8 @@ impl Future for Receive {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut state = lock(&self.inbox.state);
         let jobs = mem::take(&mut state.jobs);
-        // The task's own waker never changes (`task.rs`): stored once, kept.
+        // The task keeps the waker it was lent while this clone lives (`lent_waker.rs`): the
+        // same waker at every poll, so stored once, kept.
         let first = state.receiver.is_none();
         if first {
             state.receiver = Some(cx.waker().clone());

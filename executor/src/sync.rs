@@ -15,9 +15,15 @@
 //! std's thread-local and thread id would be shared by all of them, and "is this the
 //! executor's own thread?" would lie.
 
+/// The lent wakers' reference-count check (`lent_waker.rs`).
+#[cfg(all(loom, not(executor_owned_waker)))]
+pub(crate) use loom::sync::atomic::fence;
+#[cfg(all(not(loom), not(executor_owned_waker)))]
+pub(crate) use std::sync::atomic::fence;
+
 #[cfg(loom)]
 pub(crate) use loom::{
-    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
+    sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     sync::{Condvar, Mutex, MutexGuard},
     thread::{current as current_thread, ThreadId},
     thread_local,
@@ -25,7 +31,7 @@ pub(crate) use loom::{
 
 #[cfg(not(loom))]
 pub(crate) use std::{
-    sync::atomic::{AtomicBool, AtomicUsize, Ordering},
+    sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     sync::{Condvar, Mutex, MutexGuard},
     thread::{current as current_thread, ThreadId},
     thread_local,

@@ -11,67 +11,93 @@
 //! that takes the timers set in deadline order (the common case) with an O(1) push and pop.
 //! Same operations, same order; `--cfg executor_btree_timers` leaves only the B-tree.
 //!
-//! Entries hold `Waker`s: whatever waker the `Sleep` was polled with, a task's own or a
-//! combinator's. **The seam for a smaller sleeping task** (a later layer, not built): an entry
-//! addressed by task id instead, when the `Sleep` is polled with its task's own waker (`Sleep`
-//! can tell: `cx.waker().will_wake` of the task's waker). The queue never looks inside an entry
-//! except in `update` (to skip a needless swap), so the entry type can become an enum
-//! `{ Task(TaskId), Waker(Waker) }`, and `Core::fire_due_timers` is the one place that fires
-//! one — a task id through the task's own waker (the slab has it), so a task woken twice is
-//! still queued once. The `Sleep` then stores no waker clone at all.
+//! An entry's target is the task itself (`Target::Task`, its id) when the `Sleep` was polled
+//! with its task's own waker — the run loop knows which waker that is (`Core::own_task`) — and
+//! a clone of the waker otherwise (a `Sleep` inside a combinator with wakers of its own,
+//! `gather`, another executor's `block_on`...). So a task that only sleeps gives its waker to
+//! nobody: `Core::fire_due_timers`, the one place that fires entries, wakes a `Task(id)`
+//! through its slot, and the task's `scheduled` flag still dedups its wakes.
 
 use std::task::Waker;
 use std::time::Instant;
 
-use crate::timer_run::TimerEntries;
+use crate::slab::TaskId;
+use crate::timer_run::{EntryKeys, TimerEntries};
+
+/// Whom a timer wakes.
+#[derive(Debug)]
+pub(crate) enum Target {
+    /// The task whose own waker polled the `Sleep`: woken through its slot.
+    Task(TaskId),
+    /// Any other waker.
+    Waker(Waker),
+}
 
 /// Identifies one timer: its deadline and its insertion number.
 pub(crate) type TimerKey = (Instant, u64);
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct TimerQueue {
     entries: TimerEntries,
     next_seq: u64,
+    /// How the entries store a key: the deadline as one `u64` (a layer, `timer_run.rs`).
+    keys: EntryKeys,
 }
 
 impl TimerQueue {
-    pub(crate) fn new() -> Self {
-        Self::default()
+    pub(crate) fn new(base: Instant) -> Self {
+        TimerQueue {
+            entries: TimerEntries::default(),
+            next_seq: 0,
+            keys: EntryKeys::new(base),
+        }
     }
 
     /// Adds a timer; the returned key removes or updates it later.
-    pub(crate) fn insert(&mut self, deadline: Instant, waker: Waker) -> TimerKey {
+    pub(crate) fn insert(&mut self, deadline: Instant, target: Target) -> TimerKey {
         let key = (deadline, self.next_seq);
         self.next_seq += 1;
-        self.entries.insert(key, waker);
+        self.entries.insert(self.keys.key(key), target);
         key
     }
 
-    /// Makes the pending timer `key` wake `waker`; returns the replaced waker so the caller can
-    /// drop it outside any borrow. A key that is gone changes nothing: an entry leaves only by
-    /// firing (then its deadline has passed, and `Sleep::poll` returns `Ready` before it would
-    /// update) or by `remove`/`take_all` (the `Sleep` deregistered, or the executor tore down).
-    pub(crate) fn update(&mut self, key: TimerKey, waker: &Waker) -> Option<Waker> {
-        let old = self.entries.get_mut(key)?;
-        if old.will_wake(waker) {
-            return None;
-        }
-        Some(std::mem::replace(old, waker.clone()))
+    /// Makes the pending timer `key` wake task `own` if it is `Some` (the poll's own task),
+    /// else `waker`; returns the replaced target so the caller can drop it outside any borrow.
+    /// A key that is gone changes nothing: an entry leaves only by firing (then its deadline
+    /// has passed, and `Sleep::poll` returns `Ready` before it would update) or by
+    /// `remove`/`take_all` (the `Sleep` deregistered, or the executor tore down).
+    pub(crate) fn update(
+        &mut self,
+        key: TimerKey,
+        own: Option<TaskId>,
+        waker: &Waker,
+    ) -> Option<Target> {
+        let old = self.entries.get_mut(self.keys.key(key))?;
+        let new = match (own, &*old) {
+            (Some(id), Target::Task(old_id)) if *old_id == id => return None,
+            (None, Target::Waker(old_waker)) if old_waker.will_wake(waker) => return None,
+            (Some(id), _) => Target::Task(id),
+            (None, _) => Target::Waker(waker.clone()),
+        };
+        Some(std::mem::replace(old, new))
     }
 
-    /// Removes the timer `key` if it has not fired; returns its waker (to drop outside borrows).
-    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Waker> {
-        self.entries.remove(key)
+    /// Removes the timer `key` if it has not fired; returns its target (to drop outside
+    /// borrows).
+    pub(crate) fn remove(&mut self, key: TimerKey) -> Option<Target> {
+        self.entries.remove(self.keys.key(key))
     }
 
     /// The earliest deadline, if any timer is pending.
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.entries.first().map(|(deadline, _)| deadline)
+        let (ticks, _) = self.entries.first()?;
+        self.keys.instant(ticks)
     }
 
     /// Removes and returns the earliest timer whose deadline is `<= now` (never an early one).
     /// One at a time, so the caller can wake it without holding a borrow of the queue.
-    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Waker> {
+    pub(crate) fn pop_due(&mut self, now: Instant) -> Option<Target> {
+        let now = self.keys.now(now);
         match self.entries.first() {
             Some((deadline, _)) if deadline <= now => self.entries.pop_first(),
             _ => None,
@@ -87,8 +113,8 @@ impl TimerQueue {
     }
 
     /// Takes every entry out (executor shutdown), to be dropped outside the borrow.
-    pub(crate) fn take_all(&mut self) -> impl Iterator<Item = Waker> {
-        std::mem::take(&mut self.entries).into_wakers()
+    pub(crate) fn take_all(&mut self) -> impl Iterator<Item = Target> {
+        std::mem::take(&mut self.entries).into_targets()
     }
 }
 
@@ -107,13 +133,30 @@ mod tests {
             self.1.lock().unwrap().push(self.0);
         }
     }
-    fn waker(label: usize, log: &Arc<Mutex<Vec<usize>>>) -> Waker {
+    fn raw(label: usize, log: &Arc<Mutex<Vec<usize>>>) -> Waker {
         Waker::from(Arc::new(Log(label, log.clone())))
     }
+    fn waker(label: usize, log: &Arc<Mutex<Vec<usize>>>) -> Target {
+        Target::Waker(raw(label, log))
+    }
     fn fire_all(timers: &mut TimerQueue, now: Instant) {
-        while let Some(w) = timers.pop_due(now) {
+        while let Some(target) = timers.pop_due(now) {
+            let Target::Waker(w) = target else {
+                panic!("these tests file wakers only")
+            };
             w.wake();
         }
+    }
+
+    /// The layout a sleeping task's memory relies on: an entry of the sorted run (`timer_run.rs`)
+    /// is four words — the key as two `u64`s, the target — not five.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_timer_entry_is_four_words() {
+        assert_eq!(
+            std::mem::size_of::<(crate::timer_run::EntryKey, Target)>(),
+            32
+        );
     }
 
     #[test]
@@ -121,7 +164,7 @@ mod tests {
         let log = Arc::new(Mutex::new(Vec::new()));
         let t0 = Instant::now();
         let ms = Duration::from_millis;
-        let mut timers = TimerQueue::new();
+        let mut timers = TimerQueue::new(t0);
         timers.insert(t0 + ms(20), waker(0, &log));
         timers.insert(t0 + ms(10), waker(1, &log));
         timers.insert(t0 + ms(20), waker(2, &log));
@@ -136,11 +179,37 @@ mod tests {
         assert!(timers.is_empty());
     }
 
+    /// Deadlines centuries away are kept in whole seconds: they still fire in deadline order,
+    /// and never before their time.
+    #[test]
+    fn far_deadlines_fire_in_order_and_never_early() {
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let t0 = Instant::now();
+        let year = Duration::from_secs(365 * 86_400);
+        let mut timers = TimerQueue::new(t0);
+        let late = t0 + 3000 * year + Duration::from_nanos(1);
+        timers.insert(late, waker(0, &log));
+        timers.insert(t0 + 1000 * year, waker(1, &log));
+        timers.insert(t0 + 100 * year, waker(2, &log));
+        fire_all(&mut timers, t0 + 1000 * year - Duration::from_nanos(1));
+        assert_eq!(*log.lock().unwrap(), [2]);
+        fire_all(&mut timers, t0 + 1000 * year);
+        fire_all(&mut timers, late - Duration::from_nanos(1));
+        assert_eq!(
+            *log.lock().unwrap(),
+            [2, 1],
+            "not early, even within its second"
+        );
+        assert!(timers.next_deadline().is_some_and(|next| next >= late));
+        fire_all(&mut timers, t0 + 3001 * year);
+        assert_eq!(*log.lock().unwrap(), [2, 1, 0]);
+    }
+
     #[test]
     fn removed_timers_leave_nothing_behind() {
         let log = Arc::new(Mutex::new(Vec::new()));
         let t0 = Instant::now();
-        let mut timers = TimerQueue::new();
+        let mut timers = TimerQueue::new(t0);
         for i in 0..1000 {
             let key = timers.insert(t0 + Duration::from_secs(i), waker(0, &log));
             assert!(timers.remove(key).is_some());
@@ -153,13 +222,13 @@ mod tests {
     fn update_swaps_the_waker_of_a_pending_entry_and_never_revives_a_fired_one() {
         let log = Arc::new(Mutex::new(Vec::new()));
         let t0 = Instant::now();
-        let mut timers = TimerQueue::new();
+        let mut timers = TimerQueue::new(t0);
         let key = timers.insert(t0, waker(0, &log));
-        let replaced = timers.update(key, &waker(7, &log));
+        let replaced = timers.update(key, None, &raw(7, &log));
         assert!(replaced.is_some());
         fire_all(&mut timers, t0);
         assert_eq!(*log.lock().unwrap(), [7]);
-        assert!(timers.update(key, &waker(8, &log)).is_none());
+        assert!(timers.update(key, None, &raw(8, &log)).is_none());
         assert!(timers.is_empty(), "a fired entry stays gone");
     }
 }

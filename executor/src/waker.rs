@@ -15,12 +15,17 @@
 //!   injector once per tick.
 
 use std::sync::Arc;
-use std::task::{Wake, Waker};
+use std::task::Wake;
+
+#[cfg(not(executor_owned_waker))]
+pub(crate) use crate::lent_waker::{PollWaker, WakerPool};
+#[cfg(executor_owned_waker)]
+pub(crate) use crate::owned_waker::{PollWaker, WakerPool};
 
 use crate::context;
 use crate::idle_sleep::IdleSleep;
 use crate::slab::TaskId;
-use crate::sync::{lock, AtomicBool, Mutex, Ordering};
+use crate::sync::{lock, AtomicBool, AtomicU64, Mutex, Ordering};
 
 /// The executor's cross-thread half: the only part of it that other threads may touch (the
 /// injector for their wakes, the parker to wake the executor's thread).
@@ -94,7 +99,9 @@ impl CrossThread {
 /// The waker of one spawned task: its id, its `scheduled` flag, the way back to its executor.
 #[derive(Debug)]
 pub(crate) struct TaskWaker {
-    id: TaskId,
+    /// The task's id (`TaskId::to_bits`). Atomic only so that a lent waker nobody else holds
+    /// can be handed to the next task (`lent_waker.rs`); the textbook variant never changes it.
+    id: AtomicU64,
     /// True while the task is in a run queue (or finished). Wakes flip it false → true and only
     /// that flip enqueues the id, so many wakes before a poll enqueue it once. The run loop
     /// flips it back just *before* polling, so a wake during the poll enqueues it again.
@@ -106,40 +113,36 @@ impl TaskWaker {
     /// A waker for a task about to be polled (so not scheduled: a wake must queue it again).
     pub(crate) fn new(id: TaskId, cross_thread: Arc<CrossThread>) -> Self {
         TaskWaker {
-            id,
+            id: AtomicU64::new(id.to_bits()),
             scheduled: AtomicBool::new(false),
             cross_thread,
         }
-    }
-}
-
-/// A task's own waker, as the task holds it: the `Arc` (to clear and retire its `scheduled`
-/// flag) and the `Waker` made from it once at spawn (what every poll's `Context` borrows, so a
-/// poll costs no reference-count traffic).
-#[derive(Debug)]
-pub(crate) struct OwnWaker {
-    flag: Arc<TaskWaker>,
-    waker: Waker,
-}
-
-impl OwnWaker {
-    pub(crate) fn new(waker: TaskWaker) -> Self {
-        let flag = Arc::new(waker);
-        let waker = Waker::from(flag.clone());
-        OwnWaker { flag, waker }
     }
 
     /// Called right before a poll: from here on, any wake queues the task again. A swap, not
     /// a store: Acquire pairs with the Release of the wake that set the flag, so the poll sees
     /// whatever the waking thread did before waking.
-    pub(crate) fn prepare_poll(&self) -> &Waker {
-        self.flag.scheduled.swap(false, Ordering::Acquire);
-        &self.waker
+    pub(crate) fn prepare_poll(&self) {
+        self.scheduled.swap(false, Ordering::Acquire);
     }
 
     /// Called when the task is gone: later wakes through stale clones do nothing.
     pub(crate) fn retire(&self) {
-        self.flag.scheduled.store(true, Ordering::Release);
+        self.scheduled.store(true, Ordering::Release);
+    }
+
+    /// Whether a wake queued the task since `prepare_poll` (read after the poll, by the one
+    /// holder left: `lent_waker.rs`).
+    #[cfg(not(executor_owned_waker))]
+    pub(crate) fn is_scheduled(&self) -> bool {
+        self.scheduled.load(Ordering::Relaxed)
+    }
+
+    /// Hands this waker to task `id`. Only while nobody else holds it (`lent_waker.rs` checks
+    /// the reference count): no wake can read the id meanwhile.
+    #[cfg(not(executor_owned_waker))]
+    pub(crate) fn reuse_for(&self, id: TaskId) {
+        self.id.store(id.to_bits(), Ordering::Relaxed);
     }
 }
 
@@ -152,7 +155,8 @@ impl Wake for TaskWaker {
         // AcqRel: Release publishes what the waker did before waking to the poll that clears the
         // flag; Acquire orders us after that clear, so "was false" really means "not queued".
         if !self.scheduled.swap(true, Ordering::AcqRel) {
-            self.cross_thread.schedule(self.id);
+            let id = TaskId::from_bits(self.id.load(Ordering::Relaxed));
+            self.cross_thread.schedule(id);
         }
     }
 }
@@ -216,6 +220,7 @@ pub(crate) fn noop_waker() -> std::task::Waker {
 mod tests {
     use super::*;
     use std::collections::VecDeque;
+    use std::task::Waker;
 
     fn id(index: u32) -> TaskId {
         crate::slab::tests_support::id(index)
@@ -224,8 +229,9 @@ mod tests {
     #[test]
     fn many_wakes_queue_a_task_once_and_a_closed_executor_queues_nothing() {
         let cross_thread = Arc::new(CrossThread::new());
-        let waker = OwnWaker::new(TaskWaker::new(id(3), cross_thread.clone()));
-        let as_waker = waker.prepare_poll().clone(); // as a task's poll does
+        let waker = Arc::new(TaskWaker::new(id(3), cross_thread.clone()));
+        waker.prepare_poll(); // as a task's poll does
+        let as_waker = Waker::from(waker.clone());
         for _ in 0..100 {
             as_waker.wake_by_ref(); // not on the executor's thread: the injector route
         }

@@ -31,7 +31,7 @@ impl Wake for PanickingWaker {
 
 /// Polls `handle` once by hand with a [`PanickingWaker`], so that waker is the one the task
 /// wakes when it ends.
-fn register_panicking_waker<T>(handle: &mut JoinHandle<T>) {
+fn register_panicking_waker<T: 'static>(handle: &mut JoinHandle<T>) {
     let waker = Waker::from(Arc::new(PanickingWaker));
     let polled = Pin::new(handle).poll(&mut Context::from_waker(&waker));
     assert!(polled.is_pending());

@@ -118,9 +118,9 @@ fn a_remote_wake_racing_the_task_poll_is_never_lost() {
 /// Another thread wakes (and with that drops) the first task's waker while a second task is
 /// spawned — in the slot the first one will free — and polled. The wake must reach the first
 /// task (else this deadlocks) and never the second; the second wakes itself once, so it is
-/// polled exactly twice (a waker that came "scheduled" would swallow that wake). This guarded
-/// the lent wakers once (a waker relabelled for the next task); each task owns its waker now,
-/// and the model keeps the promise checked.
+/// polled exactly twice (a waker that came "scheduled" would swallow that wake). It guards the
+/// lent wakers (`lent_waker.rs`): when the remote thread has dropped its clone by the time
+/// `first` finishes, `first`'s waker goes back to the spare and is re-addressed to `later`.
 #[test]
 fn a_remote_wake_reaches_its_own_task_and_never_a_later_one() {
     loom::model(|| {
@@ -169,6 +169,40 @@ fn a_remote_wake_reaches_its_own_task_and_never_a_later_one() {
         });
         remote.take().unwrap().join().unwrap();
         assert_eq!(later_polls.get(), 2);
+    });
+}
+
+/// A task hands a clone of its lent waker to another thread and finishes in that same poll;
+/// the other thread wakes (and drops) the clone at any point — before the run loop counts the
+/// waker's references, or after, when the task is gone. Whichever: the finished task's stale
+/// wake queues nothing, and the next task — which may get the very same waker, re-addressed —
+/// is polled exactly once (it is never woken).
+#[test]
+fn a_lent_waker_woken_remotely_while_its_task_finishes_never_wakes_the_next_task() {
+    loom::model(|| {
+        let executor = Executor::new();
+        let later_polls = Rc::new(Cell::new(0));
+        let remote: Rc<Cell<Option<thread::JoinHandle<()>>>> = Rc::default();
+        executor.block_on({
+            let (later_polls, remote) = (later_polls.clone(), remote.clone());
+            async move {
+                let first = spawn(poll_fn(move |cx| {
+                    let waker = cx.waker().clone();
+                    remote.set(Some(thread::spawn(move || waker.wake())));
+                    Poll::Ready(())
+                }));
+                first.await.unwrap();
+                let later = spawn(poll_fn(move |_| {
+                    later_polls.set(later_polls.get() + 1);
+                    Poll::<()>::Pending
+                }));
+                yield_now().await; // `later` runs once
+                yield_now().await; // room for a misrouted wake to poll it again
+                drop(later);
+            }
+        });
+        remote.take().unwrap().join().unwrap();
+        assert_eq!(later_polls.get(), 1);
     });
 }
 

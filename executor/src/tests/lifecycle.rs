@@ -229,3 +229,45 @@ fn tasks_spawned_before_block_on_persist_across_calls() {
         "the aborted task's Sleep removed its timer"
     );
 }
+
+/// A handle outliving its executor reads what the task left: the output of a task that
+/// finished before the teardown, "cancelled" for one the teardown ended. The outcomes live in
+/// the join table, which the handles share with the executor (`join_table.rs`).
+#[test]
+fn a_handle_outliving_its_executor_reads_the_output_left_for_it() {
+    let ex = Executor::new();
+    let done = ex.spawn(async { String::from("kept") });
+    let unfinished = ex.spawn(std::future::pending::<u8>());
+    ex.block_on(yield_now());
+    assert!(done.is_finished() && !unfinished.is_finished());
+    drop(ex);
+    assert!(unfinished.is_finished());
+    let other = Executor::new();
+    assert_eq!(other.block_on(done).unwrap(), "kept");
+    assert!(other.block_on(unfinished).unwrap_err().is_cancelled());
+}
+
+/// A detached task leaves nothing behind when it ends: its output is dropped at once (through
+/// the drop queue), and the join table keeps no entry for it.
+#[test]
+fn a_detached_task_leaves_nothing_behind() {
+    let dropped = Rc::new(Cell::new(false));
+    let ex = Executor::new();
+    struct Flag(Rc<Cell<bool>>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+    drop(ex.spawn({
+        let dropped = Rc::clone(&dropped);
+        async move { Flag(dropped) }
+    }));
+    ex.block_on(yield_now());
+    assert!(
+        dropped.get(),
+        "the unread output is dropped when the task ends"
+    );
+    assert_eq!(ex.live_tasks(), 0);
+    assert!(ex.join_table_is_empty());
+}
