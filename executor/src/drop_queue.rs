@@ -2,8 +2,8 @@
 //! once per task.
 //!
 //! The executor drops a task's future when the task finishes, is aborted or is torn down, and
-//! the task's cell (with an output nobody read) when the last of the slab and the
-//! `JoinHandle` lets go of it. Those drops are user code, and they have two hazards:
+//! an output nobody read when the task ends detached or its `JoinHandle` is dropped unread
+//! (`join_table.rs`). Those drops are user code, and they have two hazards:
 //!
 //! - **They may panic.** A task's destructor must not take down the run loop any more than its
 //!   `poll` may, so every such drop is caught ([`drop_quietly`]). The panic's payload is a user
@@ -24,8 +24,8 @@
 //!
 //! Why a thread-local queue and not one in the executor's core: a finished chain can be
 //! dropped with no executor around (a `JoinHandle` outlives its executor, or is dropped outside
-//! `block_on`), and a task's cell has no pointer to its executor — adding one would cost every
-//! pending task a word and push a small task past its malloc chunk (`task.rs`). Everything
+//! `block_on`), and a task has no pointer to its executor — adding one would cost every
+//! pending task a word (`task.rs`). Everything
 //! the executor drops is single-threaded (not `Send`), so the queue of this thread is always
 //! the right one.
 //!

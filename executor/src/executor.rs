@@ -236,6 +236,18 @@ impl Executor {
     pub(crate) fn join_table_is_empty(&self) -> bool {
         self.core.joins.borrow().is_empty()
     }
+
+    /// Ages every free slot to its last generation (`TaskSlab::age_free_slots`).
+    #[cfg(test)]
+    pub(crate) fn age_free_slots(&self) {
+        self.core.tasks.borrow_mut().age_free_slots();
+    }
+
+    /// How many entries the join table has room for.
+    #[cfg(test)]
+    pub(crate) fn join_table_capacity(&self) -> usize {
+        self.core.joins.borrow().capacity()
+    }
 }
 
 impl Default for Executor {

@@ -33,6 +33,20 @@ use crate::slab::{Stage, TaskId};
 /// });
 /// assert_eq!(out.unwrap(), 42);
 /// ```
+///
+/// A handle yields exactly the type its task returns: it cannot be coerced to a handle of a
+/// wider type (it is invariant in `T`), which is what lets the executor store outcomes
+/// type-erased.
+///
+/// ```compile_fail,E0308
+/// fn first(x: &u8) -> u8 { *x }
+/// executor::run(async {
+///     let handle: executor::JoinHandle<for<'a> fn(&'a u8) -> u8> =
+///         executor::spawn(async { first as for<'a> fn(&'a u8) -> u8 });
+///     let widened: executor::JoinHandle<fn(&'static u8) -> u8> = handle; // does not compile
+///     widened.await
+/// });
+/// ```
 pub struct JoinHandle<T> {
     id: TaskId,
     /// The task's executor, to abort the task or ask whether it finished. `Weak`: a task holding
@@ -43,8 +57,11 @@ pub struct JoinHandle<T> {
     joins: Rc<RefCell<JoinTable>>,
     /// Set once the outcome was returned.
     consumed: bool,
-    /// `fn() -> T`: the handle yields a `T` but holds none (so it is `Unpin` whatever `T`).
-    output: PhantomData<fn() -> T>,
+    /// `fn(T) -> T`: the handle yields a `T` but holds none (so it is `Unpin` whatever `T`),
+    /// and it is *invariant* in `T`: the outcome comes back as `Box<dyn Any>`, downcast to
+    /// exactly the type spawned, so a handle must not be coerced to a handle of another type
+    /// (`fn() -> T` would let `JoinHandle<for<'a> fn(&'a u8)>` become `JoinHandle<fn(&'static u8)>`).
+    output: PhantomData<fn(T) -> T>,
 }
 
 impl<T> JoinHandle<T> {

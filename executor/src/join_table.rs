@@ -91,7 +91,10 @@ impl JoinTable {
     pub(crate) fn finish(&mut self, id: TaskId, outcome: Outcome) -> Option<Waker> {
         match self.entries.insert(id, Joined::Finished(outcome)) {
             Some(Joined::Waiting(waker)) => Some(waker),
-            _ => None,
+            None => None,
+            // Ids are never reused (the slab retires a slot before its generation wraps), so
+            // an outcome nobody read cannot be here under a new task's id.
+            Some(Joined::Finished(_)) => unreachable!("two tasks finished under one id"),
         }
     }
 
@@ -100,10 +103,12 @@ impl JoinTable {
         if !matches!(self.entries.get(&id), Some(Joined::Finished(_))) {
             return None;
         }
-        match self.entries.remove(&id) {
-            Some(Joined::Finished(outcome)) => Some(outcome),
+        let outcome = match self.entries.remove(&id) {
+            Some(Joined::Finished(outcome)) => outcome,
             _ => unreachable!("looked just above"),
-        }
+        };
+        self.shrink_if_sparse();
+        Some(outcome)
     }
 
     /// True when no handle waits and no outcome waits for its handle.
@@ -118,6 +123,25 @@ impl JoinTable {
         if self.entries.is_empty() {
             return None; // the common case: a detached task, nobody waiting
         }
-        self.entries.remove(&id)
+        let joined = self.entries.remove(&id);
+        self.shrink_if_sparse();
+        joined
+    }
+
+    /// A burst of awaited tasks must not keep its table for the executor's life: once at most a
+    /// quarter of the table is used, it halves (to twice what it holds), so the memory follows
+    /// the handles alive, and shrinking, like growing, costs O(1) per entry amortized.
+    fn shrink_if_sparse(&mut self) {
+        const SMALLEST_SHRUNK: usize = 64;
+        let capacity = self.entries.capacity();
+        if capacity > SMALLEST_SHRUNK && self.entries.len() * 4 < capacity {
+            self.entries.shrink_to(self.entries.len() * 2);
+        }
+    }
+
+    /// How many entries the table has room for (a test's view of its memory).
+    #[cfg(test)]
+    pub(crate) fn capacity(&self) -> usize {
+        self.entries.capacity()
     }
 }

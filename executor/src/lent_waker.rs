@@ -1,8 +1,8 @@
 //! A layer: a task owns no waker unless its future kept one — the run loop lends each poll a
 //! spare one and takes it back after.
 //!
-//! The textbook task owns its waker for life (`--cfg executor_owned_waker`, in `waker.rs`): an
-//! `Arc` of 48 bytes (with malloc's rounding) per task, even for a task that never gives its
+//! The textbook task owns its waker for life (`--cfg executor_owned_waker`, in `owned_waker.rs`):
+//! an `Arc` allocation per task, even for a task that never gives its
 //! waker to anyone. And most sleeping tasks do not: their timer is filed under their task id
 //! (`sleep.rs`, `Core::own_task`), so nothing outside the executor holds their waker. Here:
 //!

@@ -178,7 +178,7 @@
 //!    `run_loop.rs::Core::spawn`: the task is built by `task.rs::Task::new` — the future boxed
 //!    (its one allocation), no waker yet, flags `joined` (a handle is alive) and `scheduled` —
 //!    stored by value in the slab (`slab.rs::TaskSlab::insert`), and its id goes on the run
-//!    queue; the handle is just the id.
+//!    queue; the handle holds the id, a `Weak` of the executor and the join table.
 //! 2. **first poll** — `run_loop.rs::Core::block_on` runs ticks; the tick pops the id (through
 //!    `Core::next_in_tick`, a layer's, which a first read can take for `pop_front`) and calls
 //!    `run_loop.rs::Core::run_task`: the task is moved out of its slot (which says `Polling`)

@@ -14,7 +14,7 @@
 use crate::task::Task;
 
 /// Identifies a task: its slot and the slot's generation when the task was spawned.
-/// (Generations wrap after 2³² reuses of one slot; an id that old cannot still be queued.)
+/// (A slot is retired before its generation would wrap, so an id is never given twice.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct TaskId {
     index: u32,
@@ -210,18 +210,39 @@ impl TaskSlab {
         if let Slot::Vacant(_) = slot {
             return None;
         }
-        let Slot::Occupied(entry) = std::mem::replace(slot, Slot::Vacant(self.free_head)) else {
-            unreachable!("checked just above");
-        };
-        self.free_head = index;
         let generation = &mut self.generations[index as usize];
         let id = TaskId {
             index,
             generation: *generation,
         };
-        *generation = generation.wrapping_add(1);
+        // A slot whose generation would wrap is retired, never reused: a new task under an old
+        // id would receive the outcome or the wakes meant for the old one (the join table keeps
+        // an unread outcome as long as its handle lives). It costs one slot per 2³² tasks.
+        let next_free = match generation.checked_add(1) {
+            Some(next) => {
+                *generation = next;
+                let next_free = self.free_head;
+                self.free_head = index;
+                next_free
+            }
+            None => NO_SLOT, // retired: left out of the free list
+        };
+        let Slot::Occupied(entry) = std::mem::replace(slot, Slot::Vacant(next_free)) else {
+            unreachable!("checked just above");
+        };
         self.live -= 1;
         Some((id, entry))
+    }
+
+    /// Ages every free slot to its last generation, so the next task there is its last
+    /// (tests of the retirement at the wrap).
+    #[cfg(test)]
+    pub(crate) fn age_free_slots(&mut self) {
+        for (slot, generation) in self.slots.iter().zip(&mut self.generations) {
+            if let Slot::Vacant(_) = slot {
+                *generation = u32::MAX;
+            }
+        }
     }
 
     /// Number of tasks spawned and not yet finished.

@@ -1,7 +1,7 @@
 //! Time: `sleep`, `sleep_until`, `timeout`, `now` — asyncio's `sleep`, `wait_for`, `loop.time`.
 //!
-//! A `Sleep` registers a timer (deadline + the polling task's waker) in the executor it is
-//! polled on, and removes it when dropped, so cancelled sleeps never build up. It holds only a
+//! A `Sleep` registers a timer (deadline + whom to wake: the polling task's id when it is polled
+//! with its task's own waker, a clone of the waker otherwise) in the executor it is polled on, and removes it when dropped, so cancelled sleeps never build up. It holds only a
 //! `Weak` reference to that executor: a `Sleep` outliving its executor is fine, and a task
 //! holding a `Sleep` does not keep its executor alive in a cycle.
 
@@ -71,6 +71,11 @@ pub fn sleep(duration: Duration) -> Sleep {
 }
 
 /// Waits until the executor's clock reaches `deadline`.
+///
+/// Exact to the nanosecond for any deadline within 2⁶³ ns (292 years) of the executor's start.
+/// Beyond that, deadlines are kept to the whole second, rounded up (a timer entry is four
+/// words): such a timer never fires early, but timers within one such second fire in the
+/// order they were set, and the virtual clock jumps to the whole second.
 ///
 /// ```
 /// use std::time::Duration;

@@ -1,4 +1,5 @@
-//! The timer queue: wakers ordered by (deadline, sequence number). No clock inside — the caller
+//! The timer queue: wakers ordered by (deadline, sequence number) — the deadline exact to the
+//! nanosecond within 292 years of the queue's base, to the whole second (rounded up) beyond. No clock inside — the caller
 //! says what "now" is, which keeps this file trivially testable and loom-free.
 //!
 //! Why a `BTreeMap` and not a `BinaryHeap`: a dropped `Sleep` must take its entry out *now*
@@ -179,8 +180,8 @@ mod tests {
         assert!(timers.is_empty());
     }
 
-    /// Deadlines centuries away are kept in whole seconds: they still fire in deadline order,
-    /// and never before their time.
+    /// Deadlines centuries away are kept in whole seconds: whole seconds apart they still fire
+    /// in deadline order (within one second, in the order set), and never before their time.
     #[test]
     fn far_deadlines_fire_in_order_and_never_early() {
         let log = Arc::new(Mutex::new(Vec::new()));

@@ -2,9 +2,10 @@
 //!
 //! A `Waker` must be `Send + Sync` (any thread may hold and call it), but the tasks themselves
 //! are not `Send`. So the waker carries only a task *id* and a reference to [`CrossThread`], the
-//! executor's cross-thread half — the only part other threads may touch. Each task owns one
-//! waker for its whole life (made at spawn, see `task.rs`). Two routes lead from a wake to the
-//! run queue:
+//! executor's cross-thread half — the only part other threads may touch. A task's waker is
+//! lent to each poll and kept only if its future cloned it (`lent_waker.rs`; the textbook
+//! task owning one waker for its whole life: `owned_waker.rs`). Two routes lead from a wake to
+//! the run queue:
 //!
 //! - **same thread** (the common case: a task finishing wakes its awaiter, a timer fires, a task
 //!   yields): the thread-local "current executor" is this waker's executor, so the id goes

@@ -271,3 +271,43 @@ fn a_detached_task_leaves_nothing_behind() {
     assert_eq!(ex.live_tasks(), 0);
     assert!(ex.join_table_is_empty());
 }
+
+#[test]
+fn the_join_table_gives_its_memory_back_once_a_burst_of_handles_is_read() {
+    const BURST: u64 = 10_000;
+    let ex = Executor::new();
+    let total = ex.block_on(async {
+        let handles: Vec<_> = (0..BURST).map(|i| spawn(async move { i })).collect();
+        yield_now().await; // every task finished: BURST unread outcomes in the table
+        let mut total = 0;
+        for handle in handles {
+            total += handle.await.unwrap();
+        }
+        total
+    });
+    assert_eq!(total, BURST * (BURST - 1) / 2);
+    assert!(ex.join_table_is_empty());
+    assert!(
+        ex.join_table_capacity() <= 128,
+        "the table kept room for {} entries after every handle was read",
+        ex.join_table_capacity()
+    );
+}
+
+/// A slot is retired before its generation wraps: otherwise, after 2³² tasks in one slot, a new
+/// task would get the id of an old one whose outcome still waits for its handle, and the two
+/// handles would get each other's outcome (or panic on the type) and hang.
+#[test]
+fn a_slot_is_never_reused_under_an_id_it_gave_before() {
+    let ex = Executor::new();
+    let old: JoinHandle<u64> = ex.spawn(async { 1 });
+    ex.run_until_stalled(); // finished, unread: its outcome waits under its id
+    ex.age_free_slots(); // as if the slot had served 2³² - 1 tasks since
+    let last = ex.spawn(async { "last" });
+    ex.run_until_stalled();
+    let new: JoinHandle<String> = ex.spawn(async { String::from("new") });
+    ex.run_until_stalled();
+    assert_eq!(ex.block_on(last).unwrap(), "last");
+    assert_eq!(ex.block_on(new).unwrap(), "new");
+    assert_eq!(ex.block_on(old).unwrap(), 1);
+}
