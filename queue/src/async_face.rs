@@ -292,8 +292,9 @@ impl<T, O: Order<T>> Future for GetAsync<'_, T, O> {
         {
             return Poll::Pending;
         }
-        if let Some(out) = ready_get(this.queue.try_get()) {
-            return this.done(out);
+        match this.queue.try_get() {
+            Err(GetError::Empty) => {}
+            out => return this.done(out),
         }
         if this.key.is_none() && this.repoll.again(cx) {
             return Poll::Pending;

@@ -47,12 +47,14 @@ mod imp {
         /// Called with the lock held, after every storage change; writes only a change (the
         /// load keeps a shared copy of the line, the store would take it from every reader).
         /// `Relaxed`: the value is a hint; the lock orders everything that matters.
+        #[inline]
         pub(crate) fn set(&self, has_items: bool) {
             if self.has_items.load(Ordering::Relaxed) != has_items {
                 self.has_items.store(has_items, Ordering::Relaxed);
             }
         }
 
+        #[inline]
         pub(crate) fn has_items(&self) -> bool {
             self.has_items.load(Ordering::Relaxed)
         }

@@ -256,6 +256,9 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     /// The get side of every get: serves `take` from `head` once it holds at least
     /// `min(max, queued)` items (and at least one), blocking per `wait` while nothing is queued.
     /// `take` removes at most `max` items and cannot panic (it only pops and collects).
+    /// `#[inline]`: out of line, every get returned its `Result` through memory, and each
+    /// layer above copied it again.
+    #[inline]
     pub(crate) fn take_from_head<R>(
         &self,
         max: usize,
