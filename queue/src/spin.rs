@@ -127,6 +127,14 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         self.head_len.load(Ordering::Relaxed) > 0 || self.store_hint.has_items()
     }
 
+    /// Whether a getter may skip the locks and go straight to `wait_until`'s spin: the spin
+    /// layer is on (never under loom) and its hints say nothing is queued, head or storage.
+    /// A stale "empty" only sends the getter to the wait loop, which checks under the lock.
+    #[inline]
+    pub(crate) fn hints_say_empty(&self) -> bool {
+        self.spins_before_sleeping(Cond::NotEmpty) && !self.hints_say_items()
+    }
+
     /// Spins briefly until the hints suggest `cond` may hold. For a getter: the head or the
     /// storage has items. For a putter: the head shrank (a get), or the storage is empty and
     /// the head has room (gets emptied the queue).
