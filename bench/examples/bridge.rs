@@ -4,7 +4,7 @@
 //! what differs (`bench/src/bridge/`).
 //!
 //! ```text
-//! cargo run --release -p bench --example bridge [items [rounds]]   # default 200 000, 15
+//! cargo run --release -p bench --example bridge [items [rounds]]   # default 500 000, 15
 //! ```
 //!
 //! Each cell is judged on many short interleaved rounds, the same way for every contender: a
@@ -28,7 +28,7 @@ use bench::report::num;
 use bench::rounds::{compare, rotated};
 use bench::stats::{median, percentile};
 
-const DEFAULT_ITEMS: u64 = 200_000;
+const DEFAULT_ITEMS: u64 = 500_000;
 const DEFAULT_ROUNDS: usize = 15;
 
 fn main() {
