@@ -79,8 +79,9 @@
 //! With [`Design::TwoSidesSpinning`](crate::Design), a thread about to sleep for the first
 //! time in a wait spins briefly on lock-free hints instead (`spin.rs`); to the `while` loop of
 //! `wait_until`, the only place it is applied, a spin is a spurious wakeup. A speed-up only,
-//! and loom builds leave it out. Its price here: a getter looks under both locks before it
-//! spins, where a lock-free look could have told it the queue was empty.
+//! and loom builds leave it out. Its one other seam: a getter whose hints say nothing is
+//! queued takes neither lock before it enters that loop (`take_from_head`), the loop checking
+//! under the lock as ever.
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
