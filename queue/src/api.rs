@@ -160,11 +160,16 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     #[inline]
     fn get_on_core(&self, wait: Wait) -> Result<T, GetError> {
         let _unwind = self.wake_all_on_unwind(); // `None` unless the order runs user code
-        let got = on_core!(self, c => c.get(wait));
-        if got.is_ok() && self.waiters.any(Cond::NotFull) {
-            self.waiters.wake(Cond::NotFull, 1);
+        match on_core!(self, c => c.get(wait)) {
+            // The item is taken apart and rebuilt, not the whole `Result` kept across the wake
+            // and copied back: that copy read 16 bytes the core had just written as a tag
+            // byte and an item, a load the CPU cannot forward from those two stores.
+            Ok(item) => {
+                self.waiters.wake(Cond::NotFull, 1);
+                Ok(item)
+            }
+            Err(e) => Err(e),
         }
-        got
     }
 
     /// Shuts the queue down (CPython 3.13's `shutdown()`): every put fails from now on, gets

@@ -292,8 +292,9 @@ impl<T, O: Order<T>> Future for GetAsync<'_, T, O> {
         {
             return Poll::Pending;
         }
-        if let Some(out) = ready_get(this.queue.try_get()) {
-            return this.done(out);
+        match this.queue.try_get() {
+            Err(GetError::Empty) => {}
+            out => return this.done(out),
         }
         if this.key.is_none() && this.repoll.again(cx) {
             return Poll::Pending;
@@ -315,8 +316,19 @@ fn ready_get<T>(got: Result<T, GetError>) -> Option<Result<T, GetError>> {
 
 impl<T, O: Order<T>> GetAsync<'_, T, O> {
     fn done(&mut self, out: Result<T, GetError>) -> Poll<Result<T, GetError>> {
-        self.queue.waiters.finish(Cond::NotEmpty, &mut self.key);
-        Poll::Ready(out)
+        // Taken apart and rebuilt around `finish` (as in `get_on_core`): a `Result` kept
+        // across the call was copied back whole, a 16-byte load of a tag byte and an item
+        // stored apart, which the CPU cannot forward.
+        match out {
+            Ok(item) => {
+                self.queue.waiters.finish(Cond::NotEmpty, &mut self.key);
+                Poll::Ready(Ok(item))
+            }
+            Err(e) => {
+                self.queue.waiters.finish(Cond::NotEmpty, &mut self.key);
+                Poll::Ready(Err(e))
+            }
+        }
     }
 }
 

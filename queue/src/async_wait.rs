@@ -128,23 +128,40 @@ impl AsyncWaiters {
     }
 
     /// A future that completed: takes its waker out, if still registered, without passing
-    /// anything on (it used whatever wakeup it got).
+    /// anything on (it used whatever wakeup it got). A future that never registered — every
+    /// one that completes at its first poll — pays one test, inlined.
+    #[inline]
     pub(crate) fn finish(&self, cond: Cond, key: &mut Option<u64>) {
         if let Some(k) = key.take() {
-            let list = self.list(cond);
-            let mut reg = list.lock();
-            let removed = remove(&mut reg, k);
-            list.count.store(reg.wakers.len(), Ordering::SeqCst);
-            drop(reg);
-            drop(removed);
+            self.finish_registered(cond, k);
         }
+    }
+
+    /// `finish`'s slow half, out of line (as `wake_registered`).
+    #[inline(never)]
+    fn finish_registered(&self, cond: Cond, k: u64) {
+        let list = self.list(cond);
+        let mut reg = list.lock();
+        let removed = remove(&mut reg, k);
+        list.count.store(reg.wakers.len(), Ordering::SeqCst);
+        drop(reg);
+        drop(removed);
     }
 
     /// A future dropped while pending. If its waker is still registered it was never woken:
     /// take it out. If not, `wake` gave it a wakeup it will never use: pass it on to the next
-    /// task waiter, so that no task sleeps while an item (or a slot) waits for it.
+    /// task waiter, so that no task sleeps while an item (or a slot) waits for it. Inlined
+    /// test, out-of-line work, as `finish`.
+    #[inline]
     pub(crate) fn cancel(&self, cond: Cond, key: &mut Option<u64>) {
-        let Some(k) = key.take() else { return };
+        if let Some(k) = key.take() {
+            self.cancel_registered(cond, k);
+        }
+    }
+
+    /// `cancel`'s slow half, out of line.
+    #[inline(never)]
+    fn cancel_registered(&self, cond: Cond, k: u64) {
         let list = self.list(cond);
         let mut reg = list.lock();
         let (removed, passed_on) = match remove(&mut reg, k) {
@@ -189,7 +206,9 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// woke its threads but before this layer woke its tasks): a guard that wakes every task
     /// if the operation unwinds, as the core wakes every thread then. Nothing for the others.
     pub(crate) fn wake_all_on_unwind(&self) -> Option<WakeAllOnUnwind<'_>> {
-        O::CALLS_USER_CODE.then_some(WakeAllOnUnwind(&self.waiters))
+        // `then`, not `then_some`: an eager guard would be built and dropped (its `Drop` asking
+        // `thread::panicking`) on every put and get of the other orders.
+        O::CALLS_USER_CODE.then(|| WakeAllOnUnwind(&self.waiters))
     }
 }
 

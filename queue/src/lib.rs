@@ -110,12 +110,13 @@
 //!    one more unfinished task, the storage hint, `notify` on `not_empty`: a getter wakes.
 //! 5. `api.rs::put_on_core` (back): no task waits for an item (`waiters.any`, one load).
 //!    `api.rs::get` → `api.rs::get_on_core`, as for the put.
-//! 6. `two_sides.rs::get` (back) → `take_from_head`: `lock_head`, nothing there, and the spin
-//!    layer's hint (`spins_before_sleeping`, `StoreHint`, met in step 3) says the storage is
-//!    empty too, so no `lock` yet; `wait_until` on `not_empty`, entered unlocked (the loop of
-//!    step 4: it spins, locks, sleeps, and a put's `notify` wakes it); `continue`: both locks again, `Order::move_to_head` moves every queued item
-//!    to the head (for a `Fifo` one swap, said in place), `record_refill`; pop the oldest, our
-//!    item; a putter counted asleep would get `notify` on `not_full`.
+//! 6. `two_sides.rs::get` (back) → `take_from_head`: the spin layer's hints
+//!    (`hints_say_empty`, beside `spins_before_sleeping` and `StoreHint`, met in step 3) say
+//!    nothing is queued, head or storage, so neither lock yet; `wait_for_items` → `wait_until`
+//!    on `not_empty`, entered unlocked (the loop of step 4: it spins, locks, sleeps, and a
+//!    put's `notify` wakes it); `continue`: both locks, `Order::move_to_head` moves every
+//!    queued item to the head (for a `Fifo` one swap, said in place), `record_refill`; pop the
+//!    oldest, our item; a putter counted asleep would get `notify` on `not_full`.
 //! 7. `api.rs::get_on_core` (back): no task waits for room; the item is returned.
 //!
 //! **Four files (`api`, `two_sides`, `wait`, `spin`) and five steps back.** The target, three

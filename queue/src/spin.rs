@@ -47,12 +47,14 @@ mod imp {
         /// Called with the lock held, after every storage change; writes only a change (the
         /// load keeps a shared copy of the line, the store would take it from every reader).
         /// `Relaxed`: the value is a hint; the lock orders everything that matters.
+        #[inline]
         pub(crate) fn set(&self, has_items: bool) {
             if self.has_items.load(Ordering::Relaxed) != has_items {
                 self.has_items.store(has_items, Ordering::Relaxed);
             }
         }
 
+        #[inline]
         pub(crate) fn has_items(&self) -> bool {
             self.has_items.load(Ordering::Relaxed)
         }
@@ -123,6 +125,14 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     /// hints exist (`StoreHint::ENABLED`).
     pub(crate) fn hints_say_items(&self) -> bool {
         self.head_len.load(Ordering::Relaxed) > 0 || self.store_hint.has_items()
+    }
+
+    /// Whether a getter may skip the locks and go straight to `wait_until`'s spin: the spin
+    /// layer is on (never under loom) and its hints say nothing is queued, head or storage.
+    /// A stale "empty" only sends the getter to the wait loop, which checks under the lock.
+    #[inline]
+    pub(crate) fn hints_say_empty(&self) -> bool {
+        self.spins_before_sleeping(Cond::NotEmpty) && !self.hints_say_items()
     }
 
     /// Spins briefly until the hints suggest `cond` may hold. For a getter: the head or the

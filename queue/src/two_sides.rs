@@ -79,8 +79,9 @@
 //! With [`Design::TwoSidesSpinning`](crate::Design), a thread about to sleep for the first
 //! time in a wait spins briefly on lock-free hints instead (`spin.rs`); to the `while` loop of
 //! `wait_until`, the only place it is applied, a spin is a spurious wakeup. A speed-up only,
-//! and loom builds leave it out. Its price here: a getter looks under both locks before it
-//! spins, where a lock-free look could have told it the queue was empty.
+//! and loom builds leave it out. Its one other seam: a getter whose hints say nothing is
+//! queued takes neither lock before it enters that loop (`take_from_head`), the loop checking
+//! under the lock as ever.
 
 use std::collections::VecDeque;
 use std::marker::PhantomData;
@@ -256,6 +257,9 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     /// The get side of every get: serves `take` from `head` once it holds at least
     /// `min(max, queued)` items (and at least one), blocking per `wait` while nothing is queued.
     /// `take` removes at most `max` items and cannot panic (it only pops and collects).
+    /// `#[inline]`: out of line, every get returned its `Result` through memory, and each
+    /// layer above copied it again.
+    #[inline]
     pub(crate) fn take_from_head<R>(
         &self,
         max: usize,
@@ -263,16 +267,16 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         take: impl FnOnce(&mut VecDeque<T>) -> R,
     ) -> Result<R, GetError> {
         loop {
+            // Where the spin layer runs and its hints say nothing is queued, the getter takes
+            // neither lock only to find that out: `wait_until` takes the putters' after its
+            // spin. (A stale hint costs a spin, never an item: the loop checks under the lock.)
+            if self.hints_say_empty() {
+                self.wait_for_items(None, wait)?;
+                continue;
+            }
             let mut head = self.lock_head();
             if head.len() < max {
-                // Where the spin layer runs and its hint says the storage is empty too, the
-                // getter does not take the putters' lock only to find that out: `wait_until`
-                // takes it after its spin. (A stale hint costs a spin, never an item: the loop
-                // checks under the lock.)
-                let hinted_empty = head.is_empty()
-                    && self.spins_before_sleeping(Cond::NotEmpty)
-                    && !self.hints_say_items();
-                let st = (!hinted_empty).then(|| self.lock());
+                let st = (!head.is_empty() || !self.hints_say_empty()).then(|| self.lock());
                 let mut st = match st {
                     Some(st) if !head.is_empty() || !st.store.is_empty() => st,
                     st => {
@@ -280,19 +284,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
                         // would make every other getter wait for this one, past their own
                         // deadlines.
                         drop(head);
-                        let (st, ready) = self.wait_until(st, Cond::NotEmpty, wait, |st| {
-                            st.shutdown || !st.store.is_empty() || self.head_has_items()
-                        });
-                        if !ready {
-                            return Err(wait.get_error());
-                        }
-                        if st.shutdown && st.store.is_empty() && !self.head_has_items() {
-                            return Err(GetError::ShutDown);
-                        }
-                        // Items arrived (also after a shutdown: what was put is still
-                        // delivered). Take them the way every getter does, `head` first: a
-                        // getter that went straight to the storage could overtake older items
-                        // another getter moved to `head` meanwhile.
+                        self.wait_for_items(st, wait)?;
                         continue;
                     }
                 };
@@ -326,6 +318,24 @@ impl<T, O: Order<T>> TwoSides<T, O> {
             }
             return Ok(out);
         }
+    }
+
+    /// A getter that found nothing queued: waits on the put side per `wait` until items
+    /// arrive somewhere (`Ok`: the caller takes them the way every getter does, `head` first —
+    /// a getter that went straight to the storage could overtake older items another getter
+    /// moved to `head` meanwhile), or the wait is over, or the queue is shut down and drained.
+    /// After a shutdown, what was put is still delivered.
+    fn wait_for_items(&self, st: Option<Guard<'_, O>>, wait: Wait) -> Result<(), GetError> {
+        let (st, ready) = self.wait_until(st, Cond::NotEmpty, wait, |st| {
+            st.shutdown || !st.store.is_empty() || self.head_has_items()
+        });
+        if !ready {
+            return Err(wait.get_error());
+        }
+        if st.shutdown && st.store.is_empty() && !self.head_has_items() {
+            return Err(GetError::ShutDown);
+        }
+        Ok(())
     }
 
     /// Whether the head holds items, asked by a getter about to sleep, under `state`'s lock.

@@ -70,10 +70,19 @@ impl Wait {
 /// Wakes up to `n` of the `waiting` sleepers on `cv` (all of them with one `notify_all` when
 /// `n` covers them), and no one if none sleeps: a notify is a system call, skipped when no
 /// one would hear it. Both cores call it with the lock held under which sleepers count in.
+///
+/// `#[inline]`: the test is what almost every put and get runs (no one sleeps), and a generic
+/// queue's code is compiled in its user's crate, where a plain function of ours is a call.
+#[inline]
 pub(crate) fn notify(cv: &Condvar, waiting: usize, n: usize) {
-    if waiting == 0 || n == 0 {
-        return;
+    if waiting != 0 && n != 0 {
+        notify_sleepers(cv, waiting, n);
     }
+}
+
+/// `notify`'s system calls, out of line.
+#[inline(never)]
+fn notify_sleepers(cv: &Condvar, waiting: usize, n: usize) {
     if n >= waiting {
         cv.notify_all();
     } else {
