@@ -130,3 +130,17 @@ impl WakerPool {
         }
     }
 }
+
+impl TaskWaker {
+    /// Whether a wake queued the task since `prepare_poll` (read after the poll, by the one
+    /// holder left).
+    fn is_scheduled(&self) -> bool {
+        self.scheduled.load(Ordering::Relaxed)
+    }
+
+    /// Hands this waker to task `id`. Only while nobody else holds it (`give_back` after the
+    /// reference count check): no wake can read the id meanwhile.
+    fn reuse_for(&self, id: TaskId) {
+        self.id.store(id.to_bits(), Ordering::Relaxed);
+    }
+}
