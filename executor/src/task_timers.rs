@@ -73,6 +73,9 @@ impl Core {
     }
 
     /// Runs `poll` with `waker` as task `id`'s own for this poll; hands the waker back.
+    /// Inlined into the poll path: as a call, its large argument and result went through
+    /// memory on every poll (`docs/decisions.md`, block execr2).
+    #[inline(always)]
     pub(crate) fn poll_as<R>(
         &self,
         id: TaskId,
