@@ -26,7 +26,7 @@
 //! reference-count operations); a lent one costs the count check. `docs/decisions.md` has the
 //! figures (the README's ablation, the textbook row).
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::sync::Arc;
 use std::task::{Context, Wake, Waker};
 
@@ -42,9 +42,18 @@ pub(crate) struct PollWaker {
 }
 
 /// The executor's spare waker: the `Arc` and the `Waker` made from it, held by nobody else.
-#[derive(Debug, Default)]
+///
+/// A `Cell`, not a `RefCell`: the spare is only ever taken out or put in whole, never borrowed,
+/// so no borrow flag is needed (and none is checked on the poll path).
+#[derive(Default)]
 pub(crate) struct WakerPool {
-    spare: RefCell<Option<(Arc<TaskWaker>, Waker)>>,
+    spare: Cell<Option<(Arc<TaskWaker>, Waker)>>,
+}
+
+impl std::fmt::Debug for WakerPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WakerPool").finish_non_exhaustive() // a `Cell` cannot be read in place
+    }
 }
 
 impl PollWaker {
@@ -54,7 +63,9 @@ impl PollWaker {
     }
 
     /// Runs `poll` with a waker for task `id` in its `Context` (module docs). `scheduled`:
-    /// the task's flag in its slot.
+    /// the task's flag in its slot. Inlined, with `lend` and `give_back`, into the poll path
+    /// (`docs/decisions.md`, block execr2).
+    #[inline(always)]
     pub(crate) fn poll_with<R>(
         &mut self,
         id: TaskId,
@@ -107,8 +118,9 @@ impl PollWaker {
 
 impl WakerPool {
     /// The spare, re-addressed to `id`, or a new waker.
+    #[inline(always)]
     fn lend(&self, id: TaskId, cross_thread: &Arc<CrossThread>) -> (Arc<TaskWaker>, Waker) {
-        match self.spare.borrow_mut().take() {
+        match self.spare.take() {
             Some((flag, waker)) => {
                 flag.reuse_for(id);
                 (flag, waker)
@@ -122,11 +134,23 @@ impl WakerPool {
     }
 
     /// Keeps a waker nobody else holds for the next poll (one spare is enough: one poll at a
-    /// time); a second one is dropped (no user code: the executor's own type).
+    /// time); one already there is dropped (no user code: the executor's own type).
+    #[inline(always)]
     fn give_back(&self, flag: Arc<TaskWaker>, waker: Waker) {
-        let mut spare = self.spare.borrow_mut();
-        if spare.is_none() {
-            *spare = Some((flag, waker));
-        }
+        self.spare.set(Some((flag, waker)));
+    }
+}
+
+impl TaskWaker {
+    /// Whether a wake queued the task since `prepare_poll` (read after the poll, by the one
+    /// holder left).
+    fn is_scheduled(&self) -> bool {
+        self.scheduled.load(Ordering::Relaxed)
+    }
+
+    /// Hands this waker to task `id`. Only while nobody else holds it (`give_back` after the
+    /// reference count check): no wake can read the id meanwhile.
+    fn reuse_for(&self, id: TaskId) {
+        self.id.store(id.to_bits(), Ordering::Relaxed);
     }
 }

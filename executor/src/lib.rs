@@ -51,7 +51,8 @@
 //! - The **run queue** holds the ids of tasks that can make progress; the **run loop** pops
 //!   them, one tick at a time. See `run_loop.rs`.
 //! - The **timer queue** holds (deadline, target) pairs — the target is the sleeping task's id
-//!   when its own waker polled the `Sleep`, a waker otherwise — fired in deadline order and, for equal
+//!   when its own waker polled the `Sleep`, a waker otherwise (a memory layer: `task_timers.rs`) —
+//!   fired in deadline order and, for equal
 //!   deadlines, in the order they were set. See `timer_queue.rs` (and `timer_run.rs`, a layer:
 //!   timers set in deadline order go to a sorted run, the others to a B-tree); the `sleep` and `timeout`
 //!   futures that fill it are in `sleep.rs`; the **clock** (real or virtual) in `clock.rs`.
@@ -70,7 +71,9 @@
 //! (`drop_queue.rs`: a panic in a `Drop` stays inside, a chain of drops runs in a loop, not by
 //! recursion), teardown (`shutdown.rs`), `off_thread`, `abort_on_drop`, `yield_now`, the waker
 //! lent to each poll and kept only if the future cloned it (`lent_waker.rs`; the textbook task
-//! owning its waker: `owned_waker.rs`, `--cfg executor_owned_waker`), on the real clock the
+//! owning its waker: `owned_waker.rs`, `--cfg executor_owned_waker`), timers filed by task id
+//! and the run loop noting which waker is a task's own (`task_timers.rs`), a task's id packed in
+//! one word and its flags in its slot's padding (`task_packing.rs`), on the real clock the
 //! timers that come due during a long tick firing within it, their tasks first (`mid_tick_timers.rs`, which
 //! also hands the tick its next task), a long tick looking for I/O every few dozen polls
 //! (`mid_tick_io.rs`; compiled away without `io`), the [`Spawner`] that hands futures
@@ -168,9 +171,9 @@
 //!
 //! # Reading map: one task from spawn to its result
 //!
-//! Follow `spawn(async { sleep(d).await; 7 })` awaited through its `JoinHandle`. Seven files:
-//! `run_loop.rs`, `task.rs`, `lent_waker.rs`, `sleep.rs`, `timer_queue.rs`, `join_table.rs`,
-//! `join_handle.rs` (and `waker.rs` for a waker clone woken elsewhere); the
+//! Follow `spawn(async { sleep(d).await; 7 })` awaited through its `JoinHandle`. Eight files:
+//! `run_loop.rs`, `task.rs`, `lent_waker.rs`, `task_timers.rs`, `sleep.rs`, `timer_queue.rs`,
+//! `join_table.rs`, `join_handle.rs` (and `waker.rs` for a waker clone woken elsewhere); the
 //! helpers named in passing (`executor.rs`, `slab.rs`, `context.rs`) do what their names say
 //! and need not be opened.
 //!
@@ -184,17 +187,18 @@
 //!    `run_loop.rs::Core::run_task`: the task is moved out of its slot (which says `Polling`)
 //!    and `task.rs::Task::poll` polls the future with a waker lent for this poll (a layer's:
 //!    `lent_waker.rs::PollWaker::poll_with`, the executor's spare waker re-addressed to this
-//!    task; `Core::poll_as` notes it as this task's own).
+//!    task; `task_timers.rs::Core::poll_as` notes it as this task's own).
 //! 3. **sleep registers** — the future polls `sleep.rs::Sleep::poll`: the deadline is "now +
-//!    d"; the waker in its `Context` is its task's own (`run_loop.rs::Core::own_task`), so
+//!    d"; the waker in its `Context` is its task's own (`task_timers.rs::Core::own_task`), so
 //!    `timer_queue.rs::TimerQueue::insert` stores (deadline, `Target::Task(id)`) — no waker
 //!    clone. `Pending` returns; nobody cloned the lent waker, so it goes back to the spare and
 //!    the task holds none; `Core::run_task` puts the task back (`Stage::Idle`).
 //! 4. **timer fires** — nothing is ready, so `run_loop.rs::Core::idle` parks until the deadline
 //!    (or, on the virtual clock, jumps to it); the next tick's
 //!    `run_loop.rs::Core::fire_due_timers` takes the entry (`timer_queue.rs::TimerQueue::pop_due`)
-//!    and wakes its target: a task id, through its slot (`Core::wake_task`).
-//! 5. **wake** — `task.rs::Task::wake` flips the slot's `scheduled` flag from false to true and
+//!    and wakes its target (`task_timers.rs::Target::wake`): a task id, through its slot
+//!    (`Core::wake_task`, same file).
+//! 5. **wake** — `lent_waker.rs::PollWaker::wake` flips the slot's `scheduled` flag from false to true and
 //!    puts the id on the run queue, so many wakes before a poll queue it once; the next poll
 //!    clears the flag first, so a wake during that poll queues the task again. (A waker clone
 //!    woken anywhere does the same with the waker's own atomic flag:
@@ -211,9 +215,9 @@
 //!    before the task finished, it would have left its waker in the table,
 //!    `JoinTable::register`.)
 //!
-//! Jumps back to a file already open: 13 (2 → `run_loop`, `task`; 3 → `run_loop`,
-//! `lent_waker`; 4 → `run_loop`, `timer_queue`; 5 → `task`; 6 → `run_loop`, `task`, `sleep`;
-//! 7 → `run_loop`, `task`; 8 → `join_table`).
+//! Jumps back to a file already open: 15 (2 → `run_loop`, `task`; 3 → `task_timers`,
+//! `lent_waker`, `run_loop`; 4 → `run_loop`, `timer_queue`, `task_timers`; 5 → `lent_waker`;
+//! 6 → `run_loop`, `task`, `sleep`; 7 → `run_loop`, `task`; 8 → `join_table`).
 #![forbid(unsafe_code)]
 
 mod abort_on_drop;
@@ -248,6 +252,8 @@ mod spawner;
 mod sync;
 mod task;
 mod task_group;
+mod task_packing;
+mod task_timers;
 mod timer_queue;
 mod timer_run;
 mod waker;

@@ -46,7 +46,9 @@ impl Tick {
 }
 
 impl Core {
-    /// The tick's next task (`polled`: the polls so far); `None` ends the tick.
+    /// The tick's next task (`polled`: the polls so far); `None` ends the tick. Inlined into
+    /// the tick, the rare firing kept out of line (`docs/decisions.md`, block execr2).
+    #[inline(always)]
     pub(crate) fn next_in_tick(&self, polled: usize, tick: &mut Tick) -> Option<TaskId> {
         let look = polled % POLLS_BETWEEN_LOOKS == POLLS_BETWEEN_LOOKS - 1;
         if look
@@ -64,6 +66,7 @@ impl Core {
 
     /// Fires the due timers and moves whatever they queued to the front of the run queue;
     /// returns how many ids that was.
+    #[inline(never)]
     fn fire_due_timers_ahead(&self) -> usize {
         let before = self.run_queue.borrow().len();
         self.fire_due_timers();

@@ -37,7 +37,6 @@ use crate::join_table::JoinTable;
 use crate::mid_tick_timers::Tick;
 use crate::slab::{Stage, TaskId, TaskSlab};
 use crate::task::Task;
-use crate::timer_queue::Target;
 use crate::timer_queue::TimerQueue;
 use crate::waker::{CrossThread, MainWaker, WakerPool};
 
@@ -55,8 +54,8 @@ pub(crate) struct Core {
     #[cfg_attr(executor_owned_waker, allow(dead_code))]
     pub(crate) waker_pool: WakerPool,
     /// The task being polled and the waker its poll was given: how a `Sleep` tells its task's
-    /// own waker from a combinator's (`own_task`).
-    polling: RefCell<Option<(TaskId, Waker)>>,
+    /// own waker from a combinator's (a layer: `task_timers.rs`).
+    pub(crate) polling: RefCell<Option<(TaskId, Waker)>>,
     /// Who awaits which unfinished task, and the outcomes handles have not read yet (a layer:
     /// `join_table.rs`). Shared with the handles, which may outlive the executor.
     pub(crate) joins: Rc<RefCell<JoinTable>>,
@@ -163,47 +162,8 @@ impl Core {
         // (e.g. a woken foreign waker) and must not find them borrowed.
         let pop_due = || self.timers.borrow_mut().pop_due(now);
         while let Some(target) = pop_due() {
-            match target {
-                Target::Waker(waker) => waker.wake(),
-                Target::Task(id) => self.wake_task(id),
-            }
+            target.wake(self); // a waker, or a task filed by id (`task_timers.rs`)
         }
-    }
-
-    /// Wakes task `id` through its slot (a timer filed by task id); a stale id does nothing.
-    fn wake_task(&self, id: TaskId) {
-        let mut tasks = self.tasks.borrow_mut();
-        match tasks.get_mut(id) {
-            Some(Stage::Idle(task)) => task.wake(id, self),
-            // Not while it runs (timers fire between polls); harmless if it ever did.
-            Some(Stage::Polling(_)) => self.run_queue.borrow_mut().push_back(id),
-            None => {}
-        }
-    }
-
-    /// Runs `poll` with `waker` as task `id`'s own for this poll; hands the waker back.
-    pub(crate) fn poll_as<R>(
-        &self,
-        id: TaskId,
-        waker: Waker,
-        poll: impl FnOnce(&mut Context<'_>) -> R,
-    ) -> (R, Waker) {
-        *self.polling.borrow_mut() = Some((id, waker));
-        let polled = {
-            // Borrowed (shared) for the poll: `own_task` only reads it; nothing else writes it.
-            let current = self.polling.borrow();
-            let (_, waker) = current.as_ref().expect("set just above");
-            poll(&mut Context::from_waker(waker))
-        };
-        let (_, waker) = self.polling.borrow_mut().take().expect("set just above");
-        (polled, waker)
-    }
-
-    /// The task whose own waker `waker` is, if a task is being polled with it.
-    pub(crate) fn own_task(&self, waker: &Waker) -> Option<TaskId> {
-        let current = self.polling.try_borrow().ok()?;
-        let (id, own) = current.as_ref()?;
-        own.will_wake(waker).then_some(*id)
     }
 
     /// Nothing is ready: move the virtual clock, or sleep until a deadline or a wake.

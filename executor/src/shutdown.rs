@@ -13,7 +13,9 @@ use crate::context;
 use crate::drop_queue;
 use crate::join_handle::{JoinError, JoinHandle};
 use crate::run_loop::Core;
-use crate::slab::{Stage, TaskId};
+use crate::slab::{Stage, TaskId, TaskSlab};
+use crate::sync::lock;
+use crate::waker::CrossThread;
 
 impl Core {
     pub(crate) fn shutdown(self: &Rc<Self>) {
@@ -70,5 +72,36 @@ impl Core {
             .finish(id, Err(JoinError::cancelled()));
         drop_queue::drop_deferred(future);
         JoinHandle::with_table(id, Weak::new(), self.joins.clone())
+    }
+}
+
+impl TaskSlab {
+    /// Frees slot `index` whatever its generation (executor shutdown, one slot at a time so a
+    /// dropping future may still reach the others); `None` past the end or for a free slot.
+    pub(crate) fn remove_at(&mut self, index: usize) -> Option<(TaskId, Stage)> {
+        let index = u32::try_from(index)
+            .ok()
+            .filter(|&i| (i as usize) < self.capacity())?;
+        self.vacate(index)
+    }
+}
+
+impl TaskId {
+    /// The `n`-th id outside the slab (`n` > 0): the handle of a task cancelled at spawn during
+    /// teardown is filed under one in the join table. Never `MAIN`, never a slab id.
+    pub(crate) fn outside(n: u32) -> TaskId {
+        TaskId {
+            index: u32::MAX,
+            generation: n,
+        }
+    }
+}
+
+impl CrossThread {
+    /// Executor shutdown: forget queued ids and ignore every later wake.
+    pub(crate) fn close(&self) {
+        let mut injector = lock(&self.injector);
+        injector.closed = true;
+        injector.queue = Vec::new();
     }
 }

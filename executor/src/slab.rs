@@ -12,13 +12,15 @@
 //! to a poll.
 
 use crate::task::Task;
+pub(crate) use crate::task_packing::Flags;
 
 /// Identifies a task: its slot and the slot's generation when the task was spawned.
 /// (A slot is retired before its generation would wrap, so an id is never given twice.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct TaskId {
-    index: u32,
-    generation: u32,
+    // Crate-visible for the helpers elsewhere: `task_packing.rs` (one word), `shutdown.rs`.
+    pub(crate) index: u32,
+    pub(crate) generation: u32,
 }
 
 impl TaskId {
@@ -28,28 +30,6 @@ impl TaskId {
         index: u32::MAX,
         generation: 0,
     };
-
-    /// The `n`-th id outside the slab (`n` > 0): the handle of a task cancelled at spawn during
-    /// teardown (`shutdown.rs`) is filed under one in the join table. Never `MAIN`, never a slab
-    /// id.
-    pub(crate) fn outside(n: u32) -> TaskId {
-        TaskId {
-            index: u32::MAX,
-            generation: n,
-        }
-    }
-
-    /// The id as one word, for a waker's atomic (`waker.rs`).
-    pub(crate) fn to_bits(self) -> u64 {
-        (u64::from(self.generation) << 32) | u64::from(self.index)
-    }
-
-    pub(crate) fn from_bits(bits: u64) -> TaskId {
-        TaskId {
-            index: bits as u32,
-            generation: (bits >> 32) as u32,
-        }
-    }
 }
 
 /// What a slot holds while its task is alive.
@@ -60,34 +40,6 @@ pub(crate) enum Stage {
     /// (`abort_requested`: `abort` was called — the future cannot be dropped mid-poll, the run
     /// loop cancels it after).
     Polling(Flags),
-}
-
-/// A task's few flags, in the bytes its slot would pad anyway.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Flags {
-    /// A `JoinHandle` of the task is alive: its outcome goes to the join table
-    /// (`join_table.rs`); otherwise it is dropped.
-    pub(crate) joined: bool,
-    pub(crate) abort_requested: bool,
-    /// The task is queued (or running) and holds no waker: a wake through the slab must not
-    /// queue it again (`lent_waker.rs`; unused when the task owns its waker).
-    pub(crate) scheduled: bool,
-}
-
-impl Stage {
-    pub(crate) fn flags(&self) -> Flags {
-        match self {
-            Stage::Idle(task) => task.flags,
-            Stage::Polling(flags) => *flags,
-        }
-    }
-
-    pub(crate) fn flags_mut(&mut self) -> &mut Flags {
-        match self {
-            Stage::Idle(task) => &mut task.flags,
-            Stage::Polling(flags) => flags,
-        }
-    }
 }
 
 /// One place in the slab: a task, or a link in the list of free places.
@@ -190,22 +142,13 @@ impl TaskSlab {
         self.vacate(id.index).map(|(_, entry)| entry)
     }
 
-    /// Frees slot `index` whatever its generation (executor shutdown, one slot at a time so a
-    /// dropping future may still reach the others); `None` past the end or for a free slot.
-    pub(crate) fn remove_at(&mut self, index: usize) -> Option<(TaskId, Stage)> {
-        let index = u32::try_from(index)
-            .ok()
-            .filter(|&i| (i as usize) < self.slots.len())?;
-        self.vacate(index)
-    }
-
     /// Number of slots, free or not (shutdown's bound).
     pub(crate) fn capacity(&self) -> usize {
         self.slots.len()
     }
 
     /// Takes the task out of its slot, if any; makes every id of it stale and the slot free.
-    fn vacate(&mut self, index: u32) -> Option<(TaskId, Stage)> {
+    pub(crate) fn vacate(&mut self, index: u32) -> Option<(TaskId, Stage)> {
         let slot = &mut self.slots[index as usize];
         if let Slot::Vacant(_) = slot {
             return None;

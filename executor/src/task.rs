@@ -65,7 +65,7 @@ pub(crate) struct Task {
     future: Pin<Box<dyn TaskFuture>>,
     /// The waker the task holds between polls: by default one only if its future kept the one
     /// lent to a poll (a layer: `lent_waker.rs`); in the textbook variant its own for life.
-    waker: PollWaker,
+    pub(crate) waker: PollWaker,
     pub(crate) flags: Flags,
 }
 
@@ -103,11 +103,6 @@ impl Task {
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
             Err(payload) => Poll::Ready(Err(JoinError::panic(payload))),
         }
-    }
-
-    /// A wake through the slab (a timer filed by task id): queues the task once.
-    pub(crate) fn wake(&mut self, id: TaskId, core: &Core) {
-        self.waker.wake(id, &mut self.flags.scheduled, core);
     }
 
     /// Drops the task's future (its `Drop` is user code: through the drop queue, which may

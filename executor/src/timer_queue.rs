@@ -12,27 +12,13 @@
 //! that takes the timers set in deadline order (the common case) with an O(1) push and pop.
 //! Same operations, same order; `--cfg executor_btree_timers` leaves only the B-tree.
 //!
-//! An entry's target is the task itself (`Target::Task`, its id) when the `Sleep` was polled
-//! with its task's own waker — the run loop knows which waker that is (`Core::own_task`) — and
-//! a clone of the waker otherwise (a `Sleep` inside a combinator with wakers of its own,
-//! `gather`, another executor's `block_on`...). So a task that only sleeps gives its waker to
-//! nobody: `Core::fire_due_timers`, the one place that fires entries, wakes a `Task(id)`
-//! through its slot, and the task's `scheduled` flag still dedups its wakes.
+//! An entry's target is a `Waker`, or the task itself (`Target::Task`, its id) when the `Sleep`
+//! was polled with its task's own waker (a memory layer: `task_timers.rs`).
 
-use std::task::Waker;
 use std::time::Instant;
 
-use crate::slab::TaskId;
+pub(crate) use crate::task_timers::Target;
 use crate::timer_run::{EntryKeys, TimerEntries};
-
-/// Whom a timer wakes.
-#[derive(Debug)]
-pub(crate) enum Target {
-    /// The task whose own waker polled the `Sleep`: woken through its slot.
-    Task(TaskId),
-    /// Any other waker.
-    Waker(Waker),
-}
 
 /// Identifies one timer: its deadline and its insertion number.
 pub(crate) type TimerKey = (Instant, u64);
@@ -62,25 +48,10 @@ impl TimerQueue {
         key
     }
 
-    /// Makes the pending timer `key` wake task `own` if it is `Some` (the poll's own task),
-    /// else `waker`; returns the replaced target so the caller can drop it outside any borrow.
-    /// A key that is gone changes nothing: an entry leaves only by firing (then its deadline
-    /// has passed, and `Sleep::poll` returns `Ready` before it would update) or by
-    /// `remove`/`take_all` (the `Sleep` deregistered, or the executor tore down).
-    pub(crate) fn update(
-        &mut self,
-        key: TimerKey,
-        own: Option<TaskId>,
-        waker: &Waker,
-    ) -> Option<Target> {
-        let old = self.entries.get_mut(self.keys.key(key))?;
-        let new = match (own, &*old) {
-            (Some(id), Target::Task(old_id)) if *old_id == id => return None,
-            (None, Target::Waker(old_waker)) if old_waker.will_wake(waker) => return None,
-            (Some(id), _) => Target::Task(id),
-            (None, _) => Target::Waker(waker.clone()),
-        };
-        Some(std::mem::replace(old, new))
+    /// The target of the pending timer `key` (`None` if it fired or was removed), to update
+    /// (`task_timers.rs`).
+    pub(crate) fn target_mut(&mut self, key: TimerKey) -> Option<&mut Target> {
+        self.entries.get_mut(self.keys.key(key))
     }
 
     /// Removes the timer `key` if it has not fired; returns its target (to drop outside
@@ -124,7 +95,7 @@ impl TimerQueue {
 mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
-    use std::task::Wake;
+    use std::task::{Wake, Waker};
     use std::time::Duration;
 
     /// A waker that records its label in a shared log when woken.

@@ -32,18 +32,18 @@ use crate::sync::{lock, AtomicBool, AtomicU64, Mutex, Ordering};
 /// injector for their wakes, the parker to wake the executor's thread).
 #[derive(Debug)]
 pub(crate) struct CrossThread {
-    injector: Mutex<Injector>,
+    pub(crate) injector: Mutex<Injector>,
     /// Set after a push to `injector`, so the run loop can skip the lock when nothing came in.
     pending: AtomicBool,
     pub(crate) parker: IdleSleep,
 }
 
 #[derive(Debug, Default)]
-struct Injector {
-    queue: Vec<TaskId>,
+pub(crate) struct Injector {
+    pub(crate) queue: Vec<TaskId>,
     /// Set when the executor is dropped: later wakes are ignored, so a waker that outlives its
-    /// executor can be called forever without growing anything.
-    closed: bool,
+    /// executor can be called forever without growing anything (`shutdown.rs`).
+    pub(crate) closed: bool,
 }
 
 impl CrossThread {
@@ -88,13 +88,6 @@ impl CrossThread {
     pub(crate) fn has_remote_wakes(&self) -> bool {
         self.pending.load(Ordering::Relaxed)
     }
-
-    /// Executor shutdown: forget queued ids and ignore every later wake.
-    pub(crate) fn close(&self) {
-        let mut injector = lock(&self.injector);
-        injector.closed = true;
-        injector.queue = Vec::new();
-    }
 }
 
 /// The waker of one spawned task: its id, its `scheduled` flag, the way back to its executor.
@@ -102,11 +95,11 @@ impl CrossThread {
 pub(crate) struct TaskWaker {
     /// The task's id (`TaskId::to_bits`). Atomic only so that a lent waker nobody else holds
     /// can be handed to the next task (`lent_waker.rs`); the textbook variant never changes it.
-    id: AtomicU64,
+    pub(crate) id: AtomicU64,
     /// True while the task is in a run queue (or finished). Wakes flip it false → true and only
     /// that flip enqueues the id, so many wakes before a poll enqueue it once. The run loop
     /// flips it back just *before* polling, so a wake during the poll enqueues it again.
-    scheduled: AtomicBool,
+    pub(crate) scheduled: AtomicBool,
     cross_thread: Arc<CrossThread>,
 }
 
@@ -130,20 +123,6 @@ impl TaskWaker {
     /// Called when the task is gone: later wakes through stale clones do nothing.
     pub(crate) fn retire(&self) {
         self.scheduled.store(true, Ordering::Release);
-    }
-
-    /// Whether a wake queued the task since `prepare_poll` (read after the poll, by the one
-    /// holder left: `lent_waker.rs`).
-    #[cfg(not(executor_owned_waker))]
-    pub(crate) fn is_scheduled(&self) -> bool {
-        self.scheduled.load(Ordering::Relaxed)
-    }
-
-    /// Hands this waker to task `id`. Only while nobody else holds it (`lent_waker.rs` checks
-    /// the reference count): no wake can read the id meanwhile.
-    #[cfg(not(executor_owned_waker))]
-    pub(crate) fn reuse_for(&self, id: TaskId) {
-        self.id.store(id.to_bits(), Ordering::Relaxed);
     }
 }
 
