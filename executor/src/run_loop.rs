@@ -29,8 +29,7 @@ use std::time::Instant;
 
 use crate::clock::Clock;
 use crate::context;
-use crate::drop_queue;
-use crate::drop_queue::wake_quietly;
+use crate::drop_queue::{self, wake_quietly};
 use crate::idle::Oversleep;
 use crate::join_handle::{JoinError, JoinHandle};
 use crate::join_table::JoinTable;
@@ -75,13 +74,11 @@ pub(crate) struct Core {
 
 impl Core {
     pub(crate) fn new(clock: Clock) -> Self {
-        let cross_thread = Arc::new(CrossThread::new());
-        let timers = TimerQueue::new(clock.now());
         Core {
-            cross_thread,
+            cross_thread: Arc::new(CrossThread::new()),
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(TaskSlab::new()),
-            timers: RefCell::new(timers),
+            timers: RefCell::new(TimerQueue::new(clock.now())), // before `clock` moves in
             waker_pool: WakerPool::default(),
             polling: RefCell::new(None),
             joins: Rc::default(),

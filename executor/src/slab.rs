@@ -164,9 +164,7 @@ impl TaskSlab {
         let next_free = match generation.checked_add(1) {
             Some(next) => {
                 *generation = next;
-                let next_free = self.free_head;
-                self.free_head = index;
-                next_free
+                std::mem::replace(&mut self.free_head, index) // freed last, reused first
             }
             None => NO_SLOT, // retired: left out of the free list
         };
