@@ -55,7 +55,7 @@
 //!   fired in deadline order and, for equal
 //!   deadlines, in the order they were set. See `timer_queue.rs` (and `timer_run.rs`, a layer:
 //!   timers set in deadline order go to a sorted run, the others to a B-tree); the `sleep` and `timeout`
-//!   futures that fill it are in `sleep.rs`; the **clock** (real or virtual) in `clock.rs`.
+//!   futures that fill it are in `sleep.rs` and `timeout.rs`; the **clock** (real or virtual) in `clock.rs`.
 //! - The **parker** puts the thread to sleep when nothing is ready, until the next deadline or a
 //!   wake from another thread; a wake that races the executor going to sleep is never lost.
 //!   See `parker.rs`, and `idle.rs` for how long it parks before a deadline.
@@ -254,6 +254,7 @@ mod task;
 mod task_group;
 mod task_packing;
 mod task_timers;
+mod timeout;
 mod timer_queue;
 mod timer_run;
 mod waker;
@@ -273,10 +274,11 @@ pub use crate::io::{AsyncFd, ReadyGuard};
 pub use crate::join_handle::{JoinError, JoinHandle};
 pub use crate::off_thread::{off_thread, OffThread};
 pub use crate::race::{race, Either, Race};
-pub use crate::sleep::{now, sleep, sleep_until, timeout, Elapsed, Sleep, Timeout};
+pub use crate::sleep::{now, sleep, sleep_until, Sleep};
 pub use crate::spawn_handle::SpawnHandle;
 pub use crate::spawner::{SpawnError, Spawner};
 pub use crate::task_group::TaskGroup;
+pub use crate::timeout::{timeout, Elapsed, Timeout};
 pub use crate::yield_now::{yield_now, YieldNow};
 
 /// Internals exposed to the loom models in `tests/loom_executor.rs` only (`--cfg loom`).
