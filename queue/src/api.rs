@@ -150,8 +150,8 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     fn put_on_core(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         let _unwind = self.wake_all_on_unwind(); // `None` unless the order runs user code
         let put = on_core!(self, c => c.put(item, wait));
-        if put.is_ok() && self.waiters.any(Cond::NotEmpty) {
-            self.waiters.wake(Cond::NotEmpty, 1);
+        if put.is_ok() {
+            self.waiters.wake(Cond::NotEmpty, 1); // its inlined test: one load with none waiting
         }
         put
     }

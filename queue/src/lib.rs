@@ -108,7 +108,8 @@
 //!    re-check; `sleep_on` `not_full` until a get frees a slot; `count_out`; room.
 //!    `two_sides.rs::put`: `Order::push` (for a `Fifo` `VecDeque::push_back`, said in place),
 //!    one more unfinished task, the storage hint, `notify` on `not_empty`: a getter wakes.
-//! 5. `api.rs::put_on_core` (back): no task waits for an item (`waiters.any`, one load).
+//! 5. `api.rs::put_on_core` (back): `waiters.wake` finds no task waiting for an item (its
+//!    inlined `any`, one load).
 //!    `api.rs::get` → `api.rs::get_on_core`, as for the put.
 //! 6. `two_sides.rs::get` (back) → `take_from_head`: the spin layer's hints
 //!    (`hints_say_empty`, beside `spins_before_sleeping` and `StoreHint`, met in step 3) say
