@@ -42,7 +42,7 @@ use crate::waker::{CrossThread, MainWaker, WakerPool};
 /// The executor's state, shared (single-threaded, `Rc`) by the `Executor`, the thread-local
 /// context while it runs, and `Weak` references held by `Sleep`s (to remove their timer
 /// entries) and `JoinHandle`s (to abort a task, or ask whether it finished). Timer entries hold a task id
-/// or a `Waker` (`timer_queue.rs::Target`).
+/// or a `Waker` (`task_timers.rs::Target`).
 pub(crate) struct Core {
     pub(crate) cross_thread: Arc<CrossThread>,
     pub(crate) run_queue: RefCell<VecDeque<TaskId>>,

@@ -253,7 +253,7 @@ impl Future for Sleep {
             // First poll, or moved to another executor.
             _ => {
                 this.deregister();
-                // Its task's own waker: file the task, not a clone (`timer_queue.rs`).
+                // Its task's own waker: file the task, not a clone (`task_timers.rs`).
                 let target = match core.own_task(cx.waker()) {
                     Some(id) => Target::Task(id),
                     None => Target::Waker(cx.waker().clone()),

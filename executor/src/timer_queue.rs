@@ -1,6 +1,7 @@
-//! The timer queue: wakers ordered by (deadline, sequence number) — the deadline exact to the
-//! nanosecond within 292 years of the queue's base, to the whole second (rounded up) beyond. No clock inside — the caller
-//! says what "now" is, which keeps this file trivially testable and loom-free.
+//! The timer queue: whom to wake (a task id or a waker, `task_timers.rs::Target`), ordered by
+//! (deadline, sequence number) — the deadline exact to the nanosecond within 292 years of the
+//! queue's base, to the whole second (rounded up) beyond. No clock inside — the caller says what
+//! "now" is, which keeps this file trivially testable and loom-free.
 //!
 //! Why a `BTreeMap` and not a `BinaryHeap`: a dropped `Sleep` must take its entry out *now*
 //! (a heap can only lazily skip cancelled entries, which build up under `timeout`-heavy loads),
