@@ -39,6 +39,16 @@ const TIMER_SPREAD: Duration = Duration::from_millis(100);
 
 const EXECUTORS: [ExecContender; 4] = CONTENDERS;
 
+/// The peers' samples beside their names: every executor after ours (`EXECUTORS[0]`), in
+/// `samples`' order.
+fn executor_peers(samples: &[Vec<f64>]) -> Vec<(&'static str, &[f64])> {
+    EXECUTORS[1..]
+        .iter()
+        .zip(&samples[1..])
+        .map(|(c, s)| (c.name(), &s[..]))
+        .collect()
+}
+
 fn main() {
     if memory::child_main() || bench::echo::idle::child_main() {
         return;
@@ -110,11 +120,7 @@ fn exec_row(
 ) -> Row {
     progress(workload);
     let samples = interleaved(&EXECUTORS, ROUNDS, run);
-    let peers: Vec<(&str, &[f64])> = EXECUTORS[1..]
-        .iter()
-        .zip(&samples[1..])
-        .map(|(c, s)| (c.name(), &s[..]))
-        .collect();
+    let peers = executor_peers(&samples);
     ratio_row(key, workload, unit, &samples[0], &peers, target)
 }
 
@@ -160,11 +166,7 @@ fn executor_rows(rows: &mut Vec<Row>) {
                 f64::NAN
             })
         });
-        let peers: Vec<(&str, &[f64])> = EXECUTORS[1..]
-            .iter()
-            .zip(&samples[1..])
-            .map(|(c, s)| (c.name(), &s[..]))
-            .collect();
+        let peers = executor_peers(&samples);
         rows.push(ratio_row(
             key,
             workload,
@@ -226,11 +228,7 @@ fn timer_rows(rows: &mut Vec<Row>) {
         }
         for &(metric, target) in metrics {
             let samples = measured.samples(metric);
-            let peers: Vec<(&str, &[f64])> = EXECUTORS[1..]
-                .iter()
-                .zip(&samples[1..])
-                .map(|(c, s)| (c.name(), &s[..]))
-                .collect();
+            let peers = executor_peers(&samples);
             rows.push(ratio_row(
                 timer_key(key, metric),
                 &format!("{label}: {}", metric.name()),
