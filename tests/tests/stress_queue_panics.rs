@@ -76,7 +76,9 @@ fn task_guards_dropped_by_panicking_workers_release_join() {
 
 /// An item whose `Ord` panics when a "poisoned" item takes part in a comparison — once per
 /// poisoned item (its fuse burns), so that the queue, which keeps every item through such a
-/// panic, is not stuck with an item that makes every later comparison panic.
+/// panic, is not stuck with an item that makes every later comparison panic. A thread can also
+/// arm its next comparison (`ARMED`) whatever the items: that is how a test makes a get panic
+/// for certain, since a poisoned item's fuse usually burns in its own put.
 #[derive(Debug)]
 struct Touchy {
     id: u64,
@@ -92,9 +94,15 @@ impl Touchy {
     }
 }
 
+thread_local! {
+    /// Set: the next comparison on this thread panics (and clears it).
+    static ARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 impl Ord for Touchy {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        if self.poisoned.replace(false) | other.poisoned.replace(false) {
+        let armed = ARMED.with(|armed| armed.replace(false));
+        if self.poisoned.replace(false) | other.poisoned.replace(false) | armed {
             panic::panic_any(INTENDED);
         }
         self.id.cmp(&other.id)
@@ -117,6 +125,11 @@ impl Eq for Touchy {}
 /// keeps the item it was taking; a put that panicked still counts as accepted), and none is
 /// counted as failed; no thread is left asleep (a panicking call passes its wakeup on); and
 /// `join` returns.
+///
+/// Whether a poisoned item panics in a get rather than in its own put depends on the schedule,
+/// so the gets are also made to panic for certain: the consumers start once the producers have
+/// filled the queue, and each consumer arms its first get. The first get to take the lock
+/// finds four items, so its pop compares (a heap of three or more does) and panics.
 #[test]
 fn priority_queue_with_a_panicking_ord_under_contention() {
     quiet_intended_panics();
@@ -144,12 +157,20 @@ fn priority_queue_with_a_panicking_ord_under_contention() {
                         })
                     })
                     .collect();
+                // Not a sleep that orders events: the producers block once the queue is full,
+                // and the watchdog bounds this wait.
+                while !q.is_full() {
+                    thread::yield_now();
+                }
                 let cs: Vec<_> = (0..consumers)
                     .map(|_| {
                         s.spawn(move || {
                             let mut log = Vec::new();
+                            ARMED.with(|armed| armed.set(true));
                             loop {
-                                match panic::catch_unwind(AssertUnwindSafe(|| q.get())) {
+                                let got = panic::catch_unwind(AssertUnwindSafe(|| q.get()));
+                                ARMED.with(|armed| armed.set(false)); // a get that did not compare
+                                match got {
                                     Ok(Ok(item)) => {
                                         log.push(item.id);
                                         q.task_done().unwrap();
