@@ -143,17 +143,21 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         self.get_on_core(Wait::timeout(timeout))
     }
 
-    /// Every put: on the core (`on_core!` is a `match` on the two, in place), then — with
-    /// every core lock released — a task waiting for an item, if one is (`async_wait.rs`; with
-    /// none, that is one atomic load).
+    /// Every put: on the core (`on_core!` is a `match` on the two, in place), which wakes a
+    /// sleeping getter thread if one is not woken yet; if it woke none, then — with every core
+    /// lock released — a task waiting for an item, if one is (`async_wait.rs`; with none, that
+    /// is one atomic load). One put, one waiter, thread or task.
     #[inline]
     fn put_on_core(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
         let _unwind = self.wake_all_on_unwind(); // `None` unless the order runs user code
-        let put = on_core!(self, c => c.put(item, wait));
-        if put.is_ok() {
-            self.waiters.wake(Cond::NotEmpty, 1); // its inlined test: one load with none waiting
+        match on_core!(self, c => c.put(item, wait)) {
+            // One put, one waiter: a thread if the core woke one, else a task (its inlined
+            // test: one load with none waiting).
+            Ok(0) => self.waiters.wake(Cond::NotEmpty, 1),
+            Ok(_woke_a_thread) => {}
+            Err(e) => return Err(e),
         }
-        put
+        Ok(())
     }
 
     /// Every get: on the core, then a task waiting for room, if one is (as in `put_on_core`).

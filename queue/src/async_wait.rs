@@ -5,8 +5,12 @@
 //! condition true (a put: `not_empty`; a get: `not_full`; a `task_done`: `all_tasks_done`;
 //! a shutdown: all three) first runs on its core, which notifies the sleeping threads as
 //! before, and then, after every core lock is released, calls [`AsyncWaiters::wake`]. A put
-//! therefore wakes at most one thread *and* at most one task per item: a woken waiter always
-//! re-checks, so the extra wakeup costs a poll, never an item.
+//! wakes one waiter per item, a thread or a task: the core tells how many sleeping getters it
+//! woke (`wait.rs::Sleepers`, which never counts a getter twice), and only the items no thread
+//! was woken for wake a task. The other conditions wake on both sides: a get that frees a slot
+//! wakes at most one thread *and* at most one task waiting for room (a woken waiter always
+//! re-checks, so the extra wakeup costs a poll, never an item), and a `task_done` that reaches
+//! zero or a shutdown wakes everyone.
 //!
 //! **Why no wakeup is lost.** A future registers its waker here first and only then tries the
 //! operation again on the core (`async_face.rs`). A notifier changes the core first and only

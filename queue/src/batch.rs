@@ -103,13 +103,22 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
         // Collected first, so the iterator never runs under a lock.
         let items: VecDeque<T> = items.into_iter().collect();
         let (n, _unwind) = (items.len(), self.wake_all_on_unwind());
-        let put = on_core!(self, c => c.put_batch(items));
-        let left = match &put {
-            Err(PutError::Full(v) | PutError::Timeout(v) | PutError::ShutDown(v)) => v.len(),
-            Ok(()) => 0,
-        };
-        self.waiters.wake(Cond::NotEmpty, n - left);
-        put
+        match on_core!(self, c => c.put_batch(items)) {
+            // One item, one waiter: the items no thread was woken for go to tasks.
+            Ok(threads) => {
+                self.waiters.wake(Cond::NotEmpty, n.saturating_sub(threads));
+                Ok(())
+            }
+            Err(e) => {
+                // Only a shutdown ends a batch early, and it woke every waiter already; the
+                // items it did put are woken for again all the same (no item without a wakeup).
+                let left = match &e {
+                    PutError::Full(v) | PutError::Timeout(v) | PutError::ShutDown(v) => v.len(),
+                };
+                self.waiters.wake(Cond::NotEmpty, n - left);
+                Err(e)
+            }
+        }
     }
 }
 

@@ -98,8 +98,8 @@
 //!    `match` on the two cores, in place → `two_sides.rs::put`: `lock` (for a `Fifo` a plain
 //!    lock, `lock_side`), then `wait_until`, the `while` loop, whose condition
 //!    `has_room_after_refresh` says: full.
-//! 2. `wait.rs::Wait::time_left`, read with `sleep_on` and `notify` beside it: the
-//!    deadline-and-sleep primitive both cores share.
+//! 2. `wait.rs::Wait::time_left`, read with `sleep_on`, `notify` and `Sleepers` beside it:
+//!    the deadline-and-sleep primitive both cores share.
 //! 3. `two_sides.rs::wait_until` (back): before the first sleep, the spin layer →
 //!    `spin.rs::spins_before_sleeping`, `spin.rs::spin`: unlocked, watch the lock-free hints
 //!    for a moment (`spin_until`; `StoreHint` beside it).
@@ -107,9 +107,10 @@
 //!    spurious wakeup); `count_in` → `announce_putter` counts the putter under `lock_head`;
 //!    re-check; `sleep_on` `not_full` until a get frees a slot; `count_out`; room.
 //!    `two_sides.rs::put`: `Order::push` (for a `Fifo` `VecDeque::push_back`, said in place),
-//!    one more unfinished task, the storage hint, `notify` on `not_empty`: a getter wakes.
-//! 5. `api.rs::put_on_core` (back): `waiters.wake` finds no task waiting for an item (its
-//!    inlined `any`, one load).
+//!    one more unfinished task, the storage hint, `notify` on `not_empty`
+//!    (`Sleepers::notify`, met in step 2): no getter sleeps yet, so it wakes no thread.
+//! 5. `api.rs::put_on_core` (back): no thread woken, so the item's wakeup goes to a task —
+//!    `waiters.wake` finds none waiting (its inlined `any`, one load).
 //!    `api.rs::get` → `api.rs::get_on_core`, as for the put.
 //! 6. `two_sides.rs::get` (back) → `take_from_head`: the spin layer's hints
 //!    (`hints_say_empty`, beside `spins_before_sleeping` and `StoreHint`, met in step 3) say

@@ -33,7 +33,7 @@ use crate::order::Order;
 use crate::reentry::{self, HookScope};
 use crate::sync::{Condvar, Mutex, MutexGuard};
 use crate::tasks::mark_done;
-use crate::wait::{notify, sleep_on, Wait};
+use crate::wait::{notify, sleep_on, Sleepers, Wait};
 use crate::{queue::Counters, store_call::Caught, GetError, PutError, TaskDoneError};
 
 pub(crate) struct OneLock<T, O: Order<T>> {
@@ -52,8 +52,9 @@ struct State<O> {
     unfinished: usize,
     failed: usize,
     shutdown: bool,
-    /// Sleepers on `not_empty`, `not_full`, `all_tasks_done`.
-    getters: usize,
+    /// Sleepers on `not_empty` (and how many a put already woke: a put wakes one waiter,
+    /// thread or task — `Sleepers`), `not_full`, `all_tasks_done`.
+    getters: Sleepers,
     putters: usize,
     joiners: usize,
 }
@@ -70,7 +71,9 @@ impl<T, O: Order<T>> OneLock<T, O> {
         }
     }
 
-    pub(crate) fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+    /// Puts `item`; `Ok` says how many sleeping getters it woke (0 or 1): with none, the
+    /// caller wakes a task instead (`api.rs::put_on_core`).
+    pub(crate) fn put(&self, item: T, wait: Wait) -> Result<usize, PutError<T>> {
         let mut st = self.lock();
         // Shut down wins over full, as in CPython 3.13.
         while !st.shutdown && self.room(&st) == 0 {
@@ -84,13 +87,18 @@ impl<T, O: Order<T>> OneLock<T, O> {
         if st.shutdown {
             return Err(PutError::ShutDown(item));
         }
+        let woken_before = st.getters.woken();
         let pushed = self.hook(&mut st, |store| store.push(item));
+        let woke = st.getters.woken() - woken_before; // the notify in `hook`, if any
         drop(st);
-        pushed.or_else(|panic| resume_unwind(panic))
+        pushed.map(|()| woke).or_else(|panic| resume_unwind(panic))
     }
 
-    pub(crate) fn put_batch(&self, mut items: VecDeque<T>) -> Result<(), PutError<Vec<T>>> {
+    /// Puts every item, in parts as room frees up; `Ok` says how many sleeping getters the
+    /// parts woke (the caller gives the other items' wakeups to tasks).
+    pub(crate) fn put_batch(&self, mut items: VecDeque<T>) -> Result<usize, PutError<Vec<T>>> {
         let mut st = self.lock();
+        let mut woke = 0;
         loop {
             while !st.shutdown && !items.is_empty() && self.room(&st) == 0 {
                 st.putters += 1;
@@ -101,13 +109,15 @@ impl<T, O: Order<T>> OneLock<T, O> {
                 return Err(PutError::ShutDown(items.into()));
             }
             let n = self.room(&st).min(items.len());
+            let woken_before = st.getters.woken();
             let pushed = self.hook(&mut st, |store| push_front_items(store, &mut items, n));
             if let Err(panic) = pushed {
                 drop((st, items));
                 resume_unwind(panic);
             }
+            woke += st.getters.woken() - woken_before;
             if items.is_empty() {
-                return Ok(());
+                return Ok(woke);
             }
         }
     }
@@ -142,9 +152,9 @@ impl<T, O: Order<T>> OneLock<T, O> {
             let Some(left) = wait.time_left() else {
                 return Err(wait.get_error());
             };
-            st.getters += 1;
+            st.getters.count_in();
             st = sleep_on(&self.not_empty, st, left);
-            st.getters -= 1;
+            st.getters.count_out();
         }
         if st.store.is_empty() {
             return Err(GetError::ShutDown); // drained after a shutdown
@@ -157,7 +167,7 @@ impl<T, O: Order<T>> OneLock<T, O> {
     pub(crate) fn shutdown(&self) {
         let mut st = self.lock();
         st.shutdown = true;
-        self.notify_all(&st);
+        self.notify_all(&mut st);
     }
 
     pub(crate) fn shutdown_now(&self) -> Vec<T> {
@@ -166,7 +176,7 @@ impl<T, O: Order<T>> OneLock<T, O> {
         // `take` runs no `Ord`; sorting (`into_vec`) waits until the lock is released.
         let taken = std::mem::take(&mut st.store);
         st.unfinished = st.unfinished.saturating_sub(taken.len());
-        self.notify_all(&st);
+        self.notify_all(&mut st);
         drop(st);
         taken.into_vec()
     }
@@ -222,7 +232,7 @@ impl<T, O: Order<T>> OneLock<T, O> {
         let after = st.store.len();
         if after > before {
             st.unfinished += after - before;
-            notify(&self.not_empty, st.getters, after - before);
+            st.getters.notify(&self.not_empty, after - before);
         } else if after < before {
             notify(&self.not_full, st.putters, before - after);
         }
@@ -237,8 +247,8 @@ impl<T, O: Order<T>> OneLock<T, O> {
         out
     }
 
-    fn notify_all(&self, st: &State<O>) {
-        notify(&self.not_empty, st.getters, usize::MAX);
+    fn notify_all(&self, st: &mut State<O>) {
+        st.getters.notify_all(&self.not_empty);
         notify(&self.not_full, st.putters, usize::MAX);
         if st.unfinished == 0 {
             notify(&self.all_tasks_done, st.joiners, usize::MAX);

@@ -94,7 +94,7 @@ use crate::order::Order;
 use crate::reentry;
 use crate::spin::StoreHint;
 use crate::sync::{AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
-use crate::wait::{notify, sleep_on, Cond, Wait};
+use crate::wait::{notify, sleep_on, Cond, Sleepers, Wait};
 use crate::{GetError, PutError};
 
 /// The two-sided core: the `LinkedBlockingQueue` shape (see the module docs).
@@ -138,8 +138,9 @@ pub(crate) struct State<O> {
     /// `Order` dropped in a panicking storage call).
     pub(crate) failed: usize,
     pub(crate) shutdown: bool,
-    /// Threads asleep on `not_empty` and `all_tasks_done` (see "The lock design").
-    pub(crate) waiting_getters: usize,
+    /// Threads asleep on `not_empty` (and how many a put already woke: a put wakes one waiter,
+    /// thread or task — `wait.rs::Sleepers`) and on `all_tasks_done` (see "The lock design").
+    pub(crate) waiting_getters: Sleepers,
     pub(crate) waiting_joiners: usize,
 }
 
@@ -156,7 +157,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
                 unfinished: 0,
                 failed: 0,
                 shutdown: false,
-                waiting_getters: 0,
+                waiting_getters: Sleepers::default(),
                 waiting_joiners: 0,
             })),
             not_empty: Condvar::new(),
@@ -220,8 +221,9 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         st.store.len() + st.head_estimate < cap
     }
 
-    /// `one_lock.rs::put`, its `while` loop in `wait_until` and its room counted on both sides.
-    pub(crate) fn put(&self, item: T, wait: Wait) -> Result<(), PutError<T>> {
+    /// `one_lock.rs::put`, its `while` loop in `wait_until` and its room counted on both sides;
+    /// `Ok` says how many sleeping getters it woke (0 or 1), as there.
+    pub(crate) fn put(&self, item: T, wait: Wait) -> Result<usize, PutError<T>> {
         let st = self.lock();
         // Shut down wins over full: CPython 3.13 checks `is_shutdown` first, and so do we.
         let (mut st, ready) = self.wait_until(Some(st), Cond::NotFull, wait, |st| {
@@ -234,17 +236,19 @@ impl<T, O: Order<T>> TwoSides<T, O> {
             return Err(wait.put_error(item));
         }
         if O::CALLS_USER_CODE {
+            let woken_before = st.waiting_getters.woken();
             let pushed = self.store_call(&mut st, None, |store, _| store.push(item));
+            let woke = st.waiting_getters.woken() - woken_before; // `store_call`'s notify
             drop(st);
             // A panicking `Ord` reaches the caller only now, with the lock released.
             pushed.unwrap_or_else(|panic| resume_unwind(panic));
+            Ok(woke)
         } else {
             st.store.push(item); // `Fifo`: `VecDeque::push_back`
             st.unfinished += 1;
             self.store_hint.set(true);
-            self.notify(&mut st, Cond::NotEmpty, 1);
+            Ok(self.notify(&mut st, Cond::NotEmpty, 1))
         }
-        Ok(())
     }
 
     pub(crate) fn get(&self, wait: Wait) -> Result<T, GetError> {
@@ -414,10 +418,23 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         }
     }
 
-    /// Wakes up to `n` of the threads waiting on `cond`, and no one if none waits. Called with
-    /// `state`'s lock held (`st`), under which every waiter counts and uncounts itself.
-    pub(crate) fn notify(&self, st: &mut State<O>, cond: Cond, n: usize) {
-        notify(self.condvar(cond), self.waiters(st, cond), n);
+    /// Wakes up to `n` of the threads waiting on `cond`, and no one if none waits; returns how
+    /// many it woke for `not_empty` (a getter already woken and not yet running is not woken
+    /// twice: `Sleepers`), else `n`. Called with `state`'s lock held (`st`), under which every
+    /// waiter counts and uncounts itself.
+    pub(crate) fn notify(&self, st: &mut State<O>, cond: Cond, n: usize) -> usize {
+        match cond {
+            Cond::NotEmpty => return st.waiting_getters.notify(&self.not_empty, n),
+            // Relaxed suffices: a sleeping putter counted itself in before it took this lock
+            // to sleep, so the lock orders that increment before this read.
+            Cond::NotFull => notify(
+                &self.not_full,
+                self.waiting_putters.load(Ordering::Relaxed),
+                n,
+            ),
+            Cond::AllTasksDone => notify(&self.all_tasks_done, st.waiting_joiners, n),
+        }
+        n
     }
 
     fn condvar(&self, cond: Cond) -> &Condvar {
@@ -428,21 +445,11 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         }
     }
 
-    fn waiters(&self, st: &State<O>, cond: Cond) -> usize {
-        match cond {
-            Cond::NotEmpty => st.waiting_getters,
-            // Relaxed suffices: a sleeping putter counted itself in before it took this lock
-            // to sleep, so the lock orders that increment before this read.
-            Cond::NotFull => self.waiting_putters.load(Ordering::Relaxed),
-            Cond::AllTasksDone => st.waiting_joiners,
-        }
-    }
-
     /// Counts this thread in as a waiter on `cond`, just before it sleeps: one counter under
     /// `state`'s lock for getters and joiners; a putter announces itself instead.
     fn count_in<'a>(&'a self, mut st: Guard<'a, O>, cond: Cond) -> Guard<'a, O> {
         match cond {
-            Cond::NotEmpty => st.waiting_getters += 1,
+            Cond::NotEmpty => st.waiting_getters.count_in(),
             Cond::AllTasksDone => st.waiting_joiners += 1,
             Cond::NotFull => return self.announce_putter(st),
         }
@@ -453,7 +460,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
     /// `head`'s lock: it is awake, so a getter that still counts it only wastes a notify.
     fn count_out(&self, st: &mut State<O>, cond: Cond) {
         match cond {
-            Cond::NotEmpty => st.waiting_getters -= 1,
+            Cond::NotEmpty => st.waiting_getters.count_out(),
             Cond::AllTasksDone => st.waiting_joiners -= 1,
             Cond::NotFull => {
                 self.waiting_putters.fetch_sub(1, Ordering::Relaxed);

@@ -25,8 +25,11 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         })
     }
 
-    pub(crate) fn put_batch(&self, mut items: VecDeque<T>) -> Result<(), PutError<Vec<T>>> {
+    /// Puts every item, in parts as room frees up; `Ok` says how many sleeping getters the
+    /// parts woke (`one_lock.rs::put_batch`).
+    pub(crate) fn put_batch(&self, mut items: VecDeque<T>) -> Result<usize, PutError<Vec<T>>> {
         let mut st = self.lock();
+        let mut woke = 0;
         loop {
             // An empty batch has nothing to wait for (but still fails on a shut-down queue).
             (st, _) = self.wait_until(Some(st), Cond::NotFull, Wait::Forever, |st| {
@@ -42,6 +45,7 @@ impl<T, O: Order<T>> TwoSides<T, O> {
                 .capacity
                 .map_or(usize::MAX, |cap| cap.saturating_sub(queued));
             let n = room.min(items.len());
+            let woken_before = st.waiting_getters.woken();
             let pushed = self.store_call(&mut st, None, |store, _| {
                 push_front_items(store, &mut items, n)
             });
@@ -50,8 +54,9 @@ impl<T, O: Order<T>> TwoSides<T, O> {
                 drop((st, items));
                 resume_unwind(panic);
             }
+            woke += st.waiting_getters.woken() - woken_before;
             if items.is_empty() {
-                return Ok(());
+                return Ok(woke);
             }
         }
     }

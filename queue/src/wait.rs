@@ -80,6 +80,67 @@ pub(crate) fn notify(cv: &Condvar, waiting: usize, n: usize) {
     }
 }
 
+/// The threads asleep on `not_empty`, counted so that a put wakes one waiter — a thread or a
+/// task, not one of each (`api.rs::put_on_core`): besides how many sleep, how many of them a
+/// notify has already woken and have not yet run.
+///
+/// A `Condvar` cannot say which thread a notify woke, or whether a thread woke for a notify
+/// at all (a spurious wakeup, a timeout). So `woken` counts notifies, and *any* sleeper that
+/// wakes uses one up. With `awake` the counted threads that are not in the condvar's queue
+/// (woken by a notify, spuriously, or by their timeout, and not yet counted out), the
+/// invariant is `woken ≤ awake`: a notify adds one to each (it moves a thread out of the
+/// queue), or only to `woken` when `woken < awake` held, i.e. a thread already out of the
+/// queue will re-check anyway; a wakeup without a notify adds to `awake` only; counting out
+/// takes one from each (from `woken` only if it is positive). So when `asleep` (`waiting −
+/// woken`) is 0, no counted thread is in the queue: every one of them will lock and re-check,
+/// and a notify would wake nobody — the item goes to a task instead. All under the core's
+/// lock.
+#[derive(Default)]
+pub(crate) struct Sleepers {
+    /// Counted in before the sleep, out after it.
+    waiting: usize,
+    /// Notifies not yet used up by a sleeper that woke (see above).
+    woken: usize,
+}
+
+impl Sleepers {
+    /// Just before a thread sleeps (under the lock it sleeps with).
+    pub(crate) fn count_in(&mut self) {
+        self.waiting += 1;
+    }
+
+    /// Just after a thread woke, whatever woke it (under the lock).
+    pub(crate) fn count_out(&mut self) {
+        self.waiting -= 1;
+        self.woken = self.woken.saturating_sub(1);
+    }
+
+    /// Notifies given so far and not yet used up: a call's own notifies are the difference
+    /// between two reads under one hold of the lock (nobody else can change it meanwhile, and
+    /// only a sleeper counting out lowers it).
+    pub(crate) fn woken(&self) -> usize {
+        self.woken
+    }
+
+    /// Wakes up to `n` of the sleepers a notify has not woken yet; returns how many. The
+    /// caller gives the rest of its `n` to the task waiters.
+    #[inline]
+    pub(crate) fn notify(&mut self, cv: &Condvar, n: usize) -> usize {
+        let asleep = self.waiting - self.woken;
+        let woken = n.min(asleep);
+        if woken != 0 {
+            self.woken += woken;
+            notify_sleepers(cv, asleep, woken);
+        }
+        woken
+    }
+
+    /// Wakes every sleeper (a shutdown, a panicking `Ord`).
+    pub(crate) fn notify_all(&mut self, cv: &Condvar) {
+        self.notify(cv, usize::MAX);
+    }
+}
+
 /// `notify`'s system calls, out of line.
 #[inline(never)]
 fn notify_sleepers(cv: &Condvar, waiting: usize, n: usize) {

@@ -409,3 +409,77 @@ fn a_get_async_polled_once_sees_a_shutdown_on_an_empty_queue() {
         }
     }
 }
+
+/// Waits until the thread named `name` sleeps (state `S` in `/proc`: for a thread in `get`,
+/// asleep on the queue's condvar, counted in as a waiter). Bounded: 10 s, then a panic.
+#[cfg(target_os = "linux")]
+fn wait_until_asleep(name: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        for task in std::fs::read_dir("/proc/thread-self/..").unwrap().flatten() {
+            let dir = task.path();
+            let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+            if comm.trim_end() != name {
+                continue;
+            }
+            let stat = std::fs::read_to_string(dir.join("stat")).unwrap_or_default();
+            // `pid (comm) state ...`: the state follows the last ')'.
+            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+            if state.starts_with('S') {
+                return;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "thread {name} never went to sleep"
+        );
+        std::thread::yield_now();
+    }
+}
+
+/// One put wakes one waiter, thread or task: with a thread asleep in `get` and a task waiting
+/// in `get_async`, a put wakes the thread and leaves the task asleep; the next put, with the
+/// thread already woken (and not yet running, or gone), goes to the task. A batch of two
+/// wakes one of each.
+#[cfg(target_os = "linux")]
+fn one_put_wakes_one_waiter<O: Order<u32> + Send + Sync>(q: BlockingQueue<u32, O>) {
+    let (f, waker, _rx) = flag();
+    for batch in [false, true] {
+        let mut get = Box::pin(q.get_async());
+        poll_until_waiting(&mut get, &f, &waker);
+        std::thread::scope(|s| {
+            let thread = std::thread::Builder::new()
+                .name("asleep-in-get".into())
+                .spawn_scoped(s, || q.get().unwrap())
+                .unwrap();
+            wait_until_asleep("asleep-in-get");
+            if batch {
+                q.put_batch([1, 2]).unwrap();
+                assert_eq!(woken(&f), 1, "a batch of two wakes the thread and the task");
+            } else {
+                q.put(1).unwrap();
+                assert_eq!(
+                    woken(&f),
+                    0,
+                    "the put woke the sleeping thread, not the task too"
+                );
+                q.put(2).unwrap();
+                assert_eq!(woken(&f), 1, "the second put goes to the task");
+            }
+            let mut got = [thread.join().unwrap(), 0];
+            got[1] = match poll(&mut get, &waker) {
+                Poll::Ready(v) => v.unwrap(),
+                Poll::Pending => panic!("the woken task found no item"),
+            };
+            got.sort();
+            assert_eq!(got, [1, 2]);
+        });
+        f.woken.store(0, Ordering::SeqCst);
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn one_put_wakes_one_waiter_a_sleeping_thread_before_a_task() {
+    on_every_queue!(2, one_put_wakes_one_waiter);
+}

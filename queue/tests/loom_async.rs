@@ -43,6 +43,34 @@ fn a_put_wakes_a_task_while_a_thread_also_waits() {
     });
 }
 
+/// Three puts, two threads and a task waiting: each gets one item. A put wakes one waiter, so
+/// a later put must find a waiter the earlier ones did not wake — a thread already woken but
+/// not yet running is not woken twice (`src/wait.rs::Sleepers`), and once every thread is
+/// woken the put goes to the task.
+#[test]
+fn each_put_wakes_a_waiter_no_put_woke_before() {
+    on_each_design(|design| {
+        let q = Arc::new(Queue::with_design(Some(3), design));
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let q = q.clone();
+                thread::spawn(move || q.get().unwrap())
+            })
+            .collect();
+        let task_get = {
+            let q = q.clone();
+            thread::spawn(move || block_on(q.get_async()).unwrap())
+        };
+        for item in 1..=3 {
+            q.put(item).unwrap();
+        }
+        let mut got: Vec<u32> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        got.push(task_get.join().unwrap());
+        got.sort();
+        assert_eq!(got, [1, 2, 3]);
+    });
+}
+
 /// A task waiter that is dropped after it registered (perhaps after it was woken for the
 /// item) passes the wakeup on: the other task still gets the item. Under loom a future
 /// re-polls itself once before it registers (`src/async_spin.rs`), so it is polled twice.
