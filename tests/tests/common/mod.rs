@@ -25,7 +25,9 @@ pub const LIMIT: Duration = Duration::from_secs(10);
 /// loaded machine thousands of hand-offs on a queue of capacity 1 can take longer than that).
 static PROGRESS: AtomicU64 = AtomicU64::new(0);
 
-fn made_progress(items: u64) {
+/// Counts `items` moved as a sign of life for [`watchdog`] (scenarios that move items by hand
+/// call it as [`produce`] and [`consume`] do).
+pub fn made_progress(items: u64) {
     PROGRESS.fetch_add(items, Relaxed);
 }
 
