@@ -31,11 +31,13 @@ pub fn made_progress(items: u64) {
     PROGRESS.fetch_add(items, Relaxed);
 }
 
-/// Runs `scenario` on its own thread and waits for it while it shows a sign of life
-/// ([`PROGRESS`]) at least every [`LIMIT`]; a scenario that moves no items by our helpers gets
-/// [`LIMIT`] in all (while another test of the binary moves items, a little longer). On a hang
-/// it panics with `describe()` (the queue's counters), leaving the stuck thread behind: the
-/// test fails instead of blocking the whole run. A panic inside the scenario is re-raised as is.
+/// Runs `scenario` on its own thread and waits for it while it shows a sign of life at least
+/// every [`LIMIT`]: an item moved ([`PROGRESS`]; while another test of the binary moves items,
+/// that counts too), or one of its threads waited for a CPU for half the window
+/// ([`cpu_waits`]) — starved, not hung: a lost wakeup leaves every thread asleep, waiting for
+/// nothing. On a hang it panics with `describe()` (the queue's counters), leaving the stuck
+/// thread behind: the test fails instead of blocking the whole run. A panic inside the
+/// scenario is re-raised as is.
 pub fn watchdog<R: Send + 'static>(
     name: &str,
     describe: impl Fn() -> String,
@@ -50,7 +52,7 @@ pub fn watchdog<R: Send + 'static>(
             out
         })
         .unwrap();
-    let mut seen = PROGRESS.load(Relaxed);
+    let (mut seen, mut waited) = (PROGRESS.load(Relaxed), cpu_waits(name));
     loop {
         match done.recv_timeout(LIMIT) {
             // Disconnected: the scenario panicked; `join` hands us its panic.
@@ -58,17 +60,48 @@ pub fn watchdog<R: Send + 'static>(
                 return handle.join().unwrap_or_else(|p| panic::resume_unwind(p))
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                let now = PROGRESS.load(Relaxed);
-                if now == seen {
+                let (now, waits) = (PROGRESS.load(Relaxed), cpu_waits(name));
+                let starved = waits.iter().any(|(tid, total)| {
+                    let before = waited
+                        .iter()
+                        .find(|(t, _)| t == tid)
+                        .map_or(Duration::ZERO, |w| w.1);
+                    total.saturating_sub(before) >= LIMIT / 2
+                });
+                if now == seen && !starved {
                     panic!(
-                        "{name}: no item moved for {LIMIT:?} (lost wakeup or hang); state: {}",
+                        "{name}: no sign of life for {LIMIT:?} (lost wakeup or hang); state: {}",
                         describe()
                     )
                 }
-                seen = now;
+                (seen, waited) = (now, waits);
             }
         }
     }
+}
+
+/// For each live thread of the scenario `name` — its own thread and those it spawned, which
+/// inherit its name (Linux keeps the first 15 bytes) — how long it has waited on a run queue,
+/// runnable but not running (`/proc/self/task/*/schedstat`, second field). Empty where that
+/// cannot be read: then only items moved count as a sign of life.
+fn cpu_waits(name: &str) -> Vec<(String, Duration)> {
+    let comm = &name.as_bytes()[..name.len().min(15)];
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    tasks
+        .filter_map(|task| {
+            let dir = task.ok()?.path();
+            let own = std::fs::read(dir.join("comm")).ok()?;
+            if own.strip_suffix(b"\n").unwrap_or(&own) != comm {
+                return None;
+            }
+            let stat = std::fs::read_to_string(dir.join("schedstat")).ok()?;
+            let nanos = stat.split_whitespace().nth(1)?.parse().ok()?;
+            let tid = dir.file_name()?.to_string_lossy().into_owned();
+            Some((tid, Duration::from_nanos(nanos)))
+        })
+        .collect()
 }
 
 /// The state to show on a hang when the watchdog cannot see any: an executor is not `Send`, so
