@@ -100,7 +100,14 @@ fn the_whole_tour_with_python_has_python_rows_and_verdicts() {
     // One verdict per claim, judged in both languages, in the output and in each JSON file.
     let verdicts: Vec<&str> = text.lines().filter(|l| l.contains("verdict: ")).collect();
     assert_eq!(verdicts.len(), 4, "{text}");
+    // On one core (the tour inherits this process's CPU affinity) parallelism cannot be shown,
+    // and that claim is documented to come out "not measured" in both languages.
+    let one_core = std::thread::available_parallelism().map_or(true, |n| n.get() < 2);
     for verdict in &verdicts {
+        if one_core && verdict.contains("more parallelism") {
+            assert!(verdict.ends_with("— not measured"), "{verdict}");
+            continue;
+        }
         assert!(
             verdict.contains("Rust: ") && verdict.contains("Python: "),
             "{verdict}"

@@ -16,7 +16,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::time::Instant;
 
 use common::{message, ms, probe, Act, CountingWaker};
-use executor::{gather, join, now, run, sleep, sleep_until, spawn, yield_now, Executor};
+use executor::{gather, join, now, run, sleep, spawn, yield_now, Executor};
 
 fn panic_text<T>(f: impl FnOnce() -> T) -> String {
     match catch_unwind(AssertUnwindSafe(f)) {
@@ -44,13 +44,38 @@ fn a_block_on_that_ends_in_its_first_tick_runs_tasks_woken_from_other_threads() 
 #[test]
 fn a_block_on_that_ends_in_its_first_tick_fires_due_timers() {
     let ex = Executor::new();
-    // Far enough ahead that the first poll registers a timer (checked below).
-    let deadline = Instant::now() + ms(50);
-    let handle = ex.spawn(sleep_until(deadline));
-    ex.block_on(yield_now());
+    // The timer is set in the task's first poll, `ms(50)` after that poll (so never already
+    // due), and that `block_on` returns right after the poll — main is woken by it — with no
+    // timer check in between: the timer is set and has not fired, however slow the thread.
+    let main_waker: Rc<Cell<Option<Waker>>> = Rc::default();
+    let registered = Rc::new(Cell::new(false));
+    let handle = ex.spawn({
+        let (main_waker, registered) = (main_waker.clone(), registered.clone());
+        async move {
+            let mut timer = pin!(sleep(ms(50)));
+            std::future::poll_fn(|cx| {
+                let poll = timer.as_mut().poll(cx);
+                registered.set(true);
+                if let Some(main) = main_waker.take() {
+                    main.wake();
+                }
+                poll
+            })
+            .await
+        }
+    });
+    ex.block_on(std::future::poll_fn(|cx| {
+        if registered.get() {
+            return Poll::Ready(());
+        }
+        main_waker.set(Some(cx.waker().clone()));
+        Poll::Pending
+    }));
+    // The deadline was set before this instant, so it is at most 50 ms after it.
+    let past_the_deadline = Instant::now() + ms(50);
     assert!(!handle.is_finished(), "the timer is set, not due yet");
-    // Let real time pass the known deadline (no ordering depends on how long this takes).
-    while Instant::now() < deadline {
+    // Let real time pass the deadline (no ordering depends on how long this takes).
+    while Instant::now() < past_the_deadline {
         std::thread::yield_now();
     }
     // Due before this call starts: asyncio's `_run_once` moves due timers onto the ready

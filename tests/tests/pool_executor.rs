@@ -115,7 +115,9 @@ fn shutdown_now_wakes_the_awaiting_executor_with_cancelled_results() {
     assert!(running.wait().is_ok());
 }
 
-/// Counts how often the executor polls the wrapped future, and reports the first poll.
+/// Counts how often the executor polls the wrapped future, and reports the first poll once
+/// it has returned `Pending` — so the inner future's waker is registered by then, whatever the
+/// schedule.
 struct CountPolls<F> {
     inner: F,
     polls: Rc<Cell<usize>>,
@@ -126,10 +128,13 @@ impl<F: Future + Unpin> Future for CountPolls<F> {
     type Output = F::Output;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         self.polls.set(self.polls.get() + 1);
-        if let Some(tx) = self.first_poll.take() {
-            tx.send(()).unwrap();
+        let poll = Pin::new(&mut self.inner).poll(cx);
+        if poll.is_pending() {
+            if let Some(tx) = self.first_poll.take() {
+                tx.send(()).unwrap();
+            }
         }
-        Pin::new(&mut self.inner).poll(cx)
+        poll
     }
 }
 

@@ -1,7 +1,11 @@
 //! Stress tests of the executor with many tasks: 100 000 sleepers on the virtual clock, storms
 //! of aborts that must never run a dropped future again, and `gather` polling each of 2 000
-//! children a bounded number of times. Each scenario runs under the shared watchdog (see
-//! `common`); timing comes from the virtual clock, never from sleeping.
+//! children a bounded number of times. Timing comes from the virtual clock, never from sleeping.
+//!
+//! Each scenario is one thread on the virtual clock, so its watchdog is virtual too
+//! ([`on_the_virtual_clock`]): a lost wake leaves nothing ready, the clock jumps to the
+//! watchdog's deadline and the test fails at once — whatever the machine's speed or load, which
+//! a wall-clock limit on this much work (seconds in a debug build on a loaded machine) is not.
 
 mod common;
 
@@ -12,19 +16,29 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use common::{no_state, watchdog, Rng};
-use executor::{gather, now, sleep, spawn, yield_now, Executor, JoinHandle};
+use common::Rng;
+use executor::{gather, now, sleep, spawn, timeout, yield_now, Executor, JoinHandle};
+
+/// Further in virtual time than any scenario here reaches (their latest deadline is 999 ms).
+const VIRTUAL_LIMIT: Duration = Duration::from_secs(1_000_000 * 3600);
+
+/// `ex.block_on(future)` under a watchdog on `ex`'s virtual clock: a lost wake fails the test
+/// at once, naming `what`, instead of parking the thread forever.
+fn on_the_virtual_clock<F: Future>(ex: &Executor, what: &str, future: F) -> F::Output {
+    ex.block_on(timeout(VIRTUAL_LIMIT, future))
+        .unwrap_or_else(|_| panic!("{what}: nothing left to run before the watchdog (a lost wake)"))
+}
 
 /// 100 000 tasks, each sleeping a pseudo-random whole number of milliseconds on the virtual
 /// clock: each wakes exactly at its deadline, they wake in (deadline, spawn order) order, and
 /// the run ends at the latest deadline — at once in real time.
 #[test]
 fn a_hundred_thousand_tasks_on_the_virtual_clock() {
-    watchdog("100k virtual sleeps", no_state, || {
+    {
         let n = 100_000u64;
         let ex = Executor::with_virtual_clock();
         let woke: Rc<RefCell<Vec<(u64, u64)>>> = Rc::default();
-        let (start, late) = ex.block_on(async {
+        let (start, late) = on_the_virtual_clock(&ex, "100k virtual sleeps", async {
             let start = now();
             let handles: Vec<_> = (0..n)
                 .map(|i| {
@@ -53,7 +67,7 @@ fn a_hundred_thousand_tasks_on_the_virtual_clock() {
             woke.windows(2).all(|w| w[0] < w[1]),
             "not in (deadline, spawn order) order"
         );
-    });
+    }
 }
 
 /// A future that records its life: polls after its task was aborted, and its drop.
@@ -75,11 +89,9 @@ impl Drop for Tracked {
 /// is dropped exactly once; a handle yields `Ok` iff its task finished before the abort.
 #[test]
 fn abort_storms_never_run_a_dropped_future_again() {
-    watchdog("abort storm", no_state, || {
-        for seed in 0..20 {
-            abort_storm(seed);
-        }
-    });
+    for seed in 0..20 {
+        abort_storm(seed);
+    }
 }
 
 fn abort_storm(seed: u64) {
@@ -88,7 +100,7 @@ fn abort_storm(seed: u64) {
     let polled_after_abort = Rc::new(Cell::new(0));
     let dropped = Rc::new(Cell::new(0));
     let finished = Rc::new(Cell::new(0));
-    ex.block_on(async {
+    on_the_virtual_clock(&ex, &format!("abort storm (seed {seed})"), async {
         let mut rng = Rng::new(seed);
         // The handles live here, so a task can reach its own (to abort itself) by index.
         let handles: Rc<RefCell<Vec<Option<JoinHandle<()>>>>> = Rc::default();
@@ -201,10 +213,11 @@ impl<F: Future> Future for CountPolls<F> {
 /// one by one took ~10 s in a debug build, against 60 ms awaited in a loop.)
 #[test]
 fn gather_polls_each_child_a_bounded_number_of_times() {
-    watchdog("gather polls", no_state, || {
+    {
         let n = 2_000u64;
         let polls = Rc::new(Cell::new(0));
-        let out = Executor::with_virtual_clock().block_on(async {
+        let ex = Executor::with_virtual_clock();
+        let out = on_the_virtual_clock(&ex, "gather polls", async {
             let children = (0..n).map(|i| CountPolls {
                 inner: Box::pin(async move {
                     sleep(Duration::from_micros(i)).await; // n distinct deadlines: n wakes
@@ -220,5 +233,5 @@ fn gather_polls_each_child_a_bounded_number_of_times() {
             "{} child polls for {n} children that each wake once",
             polls.get()
         );
-    });
+    }
 }

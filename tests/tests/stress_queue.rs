@@ -2,10 +2,11 @@
 //! panics, at random points chosen by a seeded generator (never by sleeping).
 //!
 //! Each scenario runs under a watchdog: a lost wakeup or a hang fails the test with the
-//! queue's counters after [`common::LIMIT`] instead of hanging CI. Every item carries its
-//! producer and sequence number, so the checks are exact: each item is received (or handed back
-//! by a failed put or by `shutdown_now`) exactly once, and a FIFO consumer sees each producer's
-//! items in the order they were put.
+//! queue's counters once it shows no sign of life for [`common::LIMIT`], instead of hanging CI
+//! (a loaded machine that still moves items, or whose threads wait for a CPU, is not a hang).
+//! Every item carries its producer and sequence number, so the checks are exact: each item is
+//! received (or handed back by a failed put or by `shutdown_now`) exactly once, and a FIFO
+//! consumer sees each producer's items in the order they were put.
 //!
 //! This file: many producers and consumers with every put and get variant on tiny capacities.
 //! The other `stress_queue_*` files cover shutdowns, panics, and wakeups.

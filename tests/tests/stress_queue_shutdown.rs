@@ -9,7 +9,9 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
-use common::{assert_same_items, consume, describe, id, jitter, produce, watchdog, Rng, Shared};
+use common::{
+    assert_same_items, consume, describe, id, jitter, made_progress, produce, watchdog, Rng, Shared,
+};
 use queue::{BlockingQueue, Fifo, Lifo, Order, Priority, PutError, Queue};
 
 /// What one thread of the shutdown race ended with.
@@ -161,6 +163,7 @@ fn shutdown_now_vs_batches<O: Order<u64> + Send + 'static>(seed: u64) {
                         start.wait();
                         let mut log = Vec::new();
                         while let Ok(batch) = q.get_batch(1 + c as usize * 2) {
+                            made_progress(batch.len() as u64);
                             batch.iter().for_each(|_| q.task_done().unwrap());
                             log.extend(batch);
                         }
@@ -205,7 +208,7 @@ fn put_batch_larger_than_capacity_then_iterators_end_at_shutdown() {
         let q = &*q2;
         let logs = thread::scope(|s| {
             let consumers: Vec<_> = (0..3)
-                .map(|_| s.spawn(|| q.iter().collect::<Vec<u64>>()))
+                .map(|_| s.spawn(|| q.iter().inspect(|_| made_progress(1)).collect::<Vec<u64>>()))
                 .collect();
             q.put_batch(0..5_000).unwrap();
             q.shutdown();

@@ -8,19 +8,36 @@
 
 use std::any::Any;
 use std::panic;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{mpsc, Arc, Once};
 use std::thread;
 use std::time::Duration;
 
 use queue::{BlockingQueue, GetError, Order, PutError};
 
-/// How long a scenario may take before the watchdog calls it a hang (each takes well under a
-/// second when nothing is wrong, even in debug builds on two busy cores).
+/// How long a scenario may go without a sign of life before the watchdog calls it a hang (each
+/// takes well under a second when nothing is wrong, even in debug builds on two busy cores).
 pub const LIMIT: Duration = Duration::from_secs(10);
 
-/// Runs `scenario` on its own thread and waits at most [`LIMIT`] for it. On a hang it panics
-/// with `describe()` (the queue's counters), leaving the stuck thread behind: the test fails
-/// instead of blocking the whole run. A panic inside the scenario is re-raised as is.
+/// Items moved by [`produce`] and [`consume`] in this process: the watchdog's sign of life. A
+/// starved but working scenario keeps moving items, a lost wakeup stops them all — so a
+/// scenario that moves items fails for a whole [`LIMIT`] without one, not for being slow (on a
+/// loaded machine thousands of hand-offs on a queue of capacity 1 can take longer than that).
+static PROGRESS: AtomicU64 = AtomicU64::new(0);
+
+/// Counts `items` moved as a sign of life for [`watchdog`] (scenarios that move items by hand
+/// call it as [`produce`] and [`consume`] do).
+pub fn made_progress(items: u64) {
+    PROGRESS.fetch_add(items, Relaxed);
+}
+
+/// Runs `scenario` on its own thread and waits for it while it shows a sign of life at least
+/// every [`LIMIT`]: an item moved ([`PROGRESS`]; while another test of the binary moves items,
+/// that counts too), or one of its threads waited for a CPU for half the window
+/// ([`cpu_waits`]) — starved, not hung: a lost wakeup leaves every thread asleep, waiting for
+/// nothing. On a hang it panics with `describe()` (the queue's counters), leaving the stuck
+/// thread behind: the test fails instead of blocking the whole run. A panic inside the
+/// scenario is re-raised as is.
 pub fn watchdog<R: Send + 'static>(
     name: &str,
     describe: impl Fn() -> String,
@@ -35,18 +52,56 @@ pub fn watchdog<R: Send + 'static>(
             out
         })
         .unwrap();
-    match done.recv_timeout(LIMIT) {
-        // Disconnected: the scenario panicked; `join` hands us its panic.
-        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => {
-            handle.join().unwrap_or_else(|p| panic::resume_unwind(p))
-        }
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            panic!(
-                "{name}: still running after {LIMIT:?} (lost wakeup or hang); state: {}",
-                describe()
-            )
+    let (mut seen, mut waited) = (PROGRESS.load(Relaxed), cpu_waits(name));
+    loop {
+        match done.recv_timeout(LIMIT) {
+            // Disconnected: the scenario panicked; `join` hands us its panic.
+            Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return handle.join().unwrap_or_else(|p| panic::resume_unwind(p))
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let (now, waits) = (PROGRESS.load(Relaxed), cpu_waits(name));
+                let starved = waits.iter().any(|(tid, total)| {
+                    let before = waited
+                        .iter()
+                        .find(|(t, _)| t == tid)
+                        .map_or(Duration::ZERO, |w| w.1);
+                    total.saturating_sub(before) >= LIMIT / 2
+                });
+                if now == seen && !starved {
+                    panic!(
+                        "{name}: no sign of life for {LIMIT:?} (lost wakeup or hang); state: {}",
+                        describe()
+                    )
+                }
+                (seen, waited) = (now, waits);
+            }
         }
     }
+}
+
+/// For each live thread of the scenario `name` — its own thread and those it spawned, which
+/// inherit its name (Linux keeps the first 15 bytes) — how long it has waited on a run queue,
+/// runnable but not running (`/proc/self/task/*/schedstat`, second field). Empty where that
+/// cannot be read: then only items moved count as a sign of life.
+fn cpu_waits(name: &str) -> Vec<(String, Duration)> {
+    let comm = &name.as_bytes()[..name.len().min(15)];
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    tasks
+        .filter_map(|task| {
+            let dir = task.ok()?.path();
+            let own = std::fs::read(dir.join("comm")).ok()?;
+            if own.strip_suffix(b"\n").unwrap_or(&own) != comm {
+                return None;
+            }
+            let stat = std::fs::read_to_string(dir.join("schedstat")).ok()?;
+            let nanos = stat.split_whitespace().nth(1)?.parse().ok()?;
+            let tid = dir.file_name()?.to_string_lossy().into_owned();
+            Some((tid, Duration::from_nanos(nanos)))
+        })
+        .collect()
 }
 
 /// The state to show on a hang when the watchdog cannot see any: an executor is not `Send`, so
@@ -173,7 +228,10 @@ pub fn produce<O: Order<u64>>(q: &BlockingQueue<u64, O>, p: u64, n: u64, seed: u
             }
         };
         match result {
-            Ok(()) => seq = end,
+            Ok(()) => {
+                made_progress(end - seq);
+                seq = end;
+            }
             Err(mut back) => {
                 // Shut down: the items of this step not put come back; add the ones after it.
                 back.extend((end..n).map(|s| id(p, s)));
@@ -203,6 +261,7 @@ pub fn consume<O: Order<u64>>(q: &BlockingQueue<u64, O>, seed: u64) -> Vec<u64> 
             ),
             _ => match q.get_task() {
                 Ok(task) => {
+                    made_progress(1);
                     log.push(*task);
                     continue; // the guard marks it done
                 }
@@ -211,6 +270,7 @@ pub fn consume<O: Order<u64>>(q: &BlockingQueue<u64, O>, seed: u64) -> Vec<u64> 
         };
         match got {
             Ok(items) => {
+                made_progress(items.len() as u64);
                 for _ in &items {
                     q.task_done().expect("one task_done per received item");
                 }
