@@ -16,7 +16,9 @@
 //! woken thread re-checks in its loop, so a wakeup is a hint and a barging thread loses
 //! nothing. `notify_all` for broadcast facts: the count reached zero, the queue shut down.
 //! Each condition counts its sleepers, so that a put with nobody asleep skips the notify (a
-//! system call); a sleeper counts itself in and out under the lock.
+//! system call); a sleeper counts itself in and out under the lock. For `not_empty` the count
+//! also says how many sleepers a notify already woke (`wait.rs::Sleepers`), so that a put
+//! wakes one waiter — a thread here, or a task of the async face's.
 //!
 //! A user's `Ord` may panic inside a hook. The panic is caught under the lock, the counters are
 //! made to follow the storage's length (`settle`), and the caller resumes it after unlocking:
