@@ -70,9 +70,10 @@
 //! [`get_task_async`](BlockingQueue::get_task_async), [`join_async`](BlockingQueue::join_async)
 //! — Python's janus, with no second queue. A thread and a task may wait on the same queue at
 //! once, and one put wakes one of them (a sleeping thread first); the tasks' waiters sit
-//! beside the core's (`src/async_wait.rs`), the futures are in `src/async_face.rs`, and a future that would block first re-polls itself a few times
-//! (`src/async_spin.rs`, the tasks' analogue of `src/spin.rs`). On the executor's virtual clock, a task awaiting something that only a
-//! thread will do goes through `executor::off_thread`.
+//! beside the core's (`src/async_wait.rs`), the futures are in `src/async_face.rs`, and a
+//! future that would block first re-polls itself a few times (`src/async_spin.rs`, the tasks'
+//! analogue of `src/spin.rs`). On the executor's virtual clock, a task awaiting something that
+//! only a thread will do goes through `executor::off_thread`.
 //!
 //! # Differences from CPython, on purpose
 //!
