@@ -79,9 +79,10 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// item is one task for `task_done`/`join`.
     ///
     /// The items are collected first, so the iterator never runs under the lock. Whenever
-    /// there is room, as many items as fit go in under one lock acquisition and wake up to as
-    /// many blocked getters. A batch larger than the free room therefore goes in in parts,
-    /// and other threads' items may land between the parts (each part keeps its order).
+    /// there is room, as many items as fit go in under one lock acquisition and wake as many
+    /// waiting getters, threads or tasks, before the rest waits for room. A batch larger than
+    /// the free room therefore goes in in parts, and other threads' items may land between the
+    /// parts (each part keeps its order).
     ///
     /// If the queue is (or gets) shut down, the items not yet put come back in
     /// [`PutError::ShutDown`]; those already put stay queued. Even an empty batch fails on a
@@ -101,22 +102,20 @@ impl<T, O: Order<T>> BlockingQueue<T, O> {
     /// ```
     pub fn put_batch(&self, items: impl IntoIterator<Item = T>) -> Result<(), PutError<Vec<T>>> {
         // Collected first, so the iterator never runs under a lock.
-        let items: VecDeque<T> = items.into_iter().collect();
-        let (n, _unwind) = (items.len(), self.wake_all_on_unwind());
-        match on_core!(self, c => c.put_batch(items)) {
-            // One item, one waiter: the items no thread was woken for go to tasks.
-            Ok(threads) => {
-                self.waiters.wake(Cond::NotEmpty, n.saturating_sub(threads));
-                Ok(())
+        let mut items: VecDeque<T> = items.into_iter().collect();
+        let _unwind = self.wake_all_on_unwind();
+        loop {
+            // One part per call: as many as fit, after waiting for room. Its tasks are woken
+            // here, with the lock released, *before* the next part waits for room — a task
+            // woken only once the whole batch is in could be the one getter that would make
+            // that room. One item, one waiter: the items no thread was woken for go to tasks.
+            match on_core!(self, c => c.put_part(&mut items)) {
+                Ok((moved, threads)) => self.waiters.wake(Cond::NotEmpty, moved - threads),
+                // Shut down: that woke every waiter already; the items not put come back.
+                Err(()) => return Err(PutError::ShutDown(items.into())),
             }
-            Err(e) => {
-                // Only a shutdown ends a batch early, and it woke every waiter already; the
-                // items it did put are woken for again all the same (no item without a wakeup).
-                let left = match &e {
-                    PutError::Full(v) | PutError::Timeout(v) | PutError::ShutDown(v) => v.len(),
-                };
-                self.waiters.wake(Cond::NotEmpty, n - left);
-                Err(e)
+            if items.is_empty() {
+                return Ok(());
             }
         }
     }

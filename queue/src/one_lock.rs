@@ -96,32 +96,29 @@ impl<T, O: Order<T>> OneLock<T, O> {
         pushed.map(|()| woke).or_else(|panic| resume_unwind(panic))
     }
 
-    /// Puts every item, in parts as room frees up; `Ok` says how many sleeping getters the
-    /// parts woke (the caller gives the other items' wakeups to tasks).
-    pub(crate) fn put_batch(&self, mut items: VecDeque<T>) -> Result<usize, PutError<Vec<T>>> {
+    /// One part of a batch: waits until there is room (or the queue is shut down), then moves
+    /// as many of `items` as fit, from the front. `Ok((moved, woke))`: how many, and how many
+    /// sleeping getters that woke; the caller wakes tasks for the rest, with the lock released,
+    /// before it waits for room again (`batch.rs::put_batch`). `Err`: shut down, nothing moved.
+    /// A panicking `Ord` is resumed after unlocking; the items not moved stay in `items`.
+    pub(crate) fn put_part(&self, items: &mut VecDeque<T>) -> Result<(usize, usize), ()> {
         let mut st = self.lock();
-        let mut woke = 0;
-        loop {
-            while !st.shutdown && !items.is_empty() && self.room(&st) == 0 {
-                st.putters += 1;
-                st = sleep_on(&self.not_full, st, None);
-                st.putters -= 1;
-            }
-            if st.shutdown {
-                return Err(PutError::ShutDown(items.into()));
-            }
-            let n = self.room(&st).min(items.len());
-            let woken_before = st.getters.woken();
-            let pushed = self.hook(&mut st, |store| push_front_items(store, &mut items, n));
-            if let Err(panic) = pushed {
-                drop((st, items));
-                resume_unwind(panic);
-            }
-            woke += st.getters.woken() - woken_before;
-            if items.is_empty() {
-                return Ok(woke);
-            }
+        while !st.shutdown && !items.is_empty() && self.room(&st) == 0 {
+            st.putters += 1;
+            st = sleep_on(&self.not_full, st, None);
+            st.putters -= 1;
         }
+        if st.shutdown {
+            return Err(());
+        }
+        let n = self.room(&st).min(items.len());
+        let woken_before = st.getters.woken();
+        let pushed = self.hook(&mut st, |store| push_front_items(store, items, n));
+        let woke = st.getters.woken() - woken_before;
+        drop(st);
+        pushed
+            .map(|()| (n, woke))
+            .or_else(|panic| resume_unwind(panic))
     }
 
     pub(crate) fn get(&self, wait: Wait) -> Result<T, GetError> {

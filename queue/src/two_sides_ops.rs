@@ -12,7 +12,7 @@ use crate::sync::Ordering;
 use crate::tasks::mark_done;
 use crate::two_sides::TwoSides;
 use crate::wait::{Cond, Wait};
-use crate::{GetError, PutError, TaskDoneError};
+use crate::{GetError, TaskDoneError};
 
 impl<T, O: Order<T>> TwoSides<T, O> {
     pub(crate) fn get_batch(&self, max: usize, wait: Wait) -> Result<Vec<T>, GetError> {
@@ -25,40 +25,32 @@ impl<T, O: Order<T>> TwoSides<T, O> {
         })
     }
 
-    /// Puts every item, in parts as room frees up; `Ok` says how many sleeping getters the
-    /// parts woke (`one_lock.rs::put_batch`).
-    pub(crate) fn put_batch(&self, mut items: VecDeque<T>) -> Result<usize, PutError<Vec<T>>> {
-        let mut st = self.lock();
-        let mut woke = 0;
-        loop {
-            // An empty batch has nothing to wait for (but still fails on a shut-down queue).
-            (st, _) = self.wait_until(Some(st), Cond::NotFull, Wait::Forever, |st| {
-                st.shutdown || items.is_empty() || self.has_room_after_refresh(st)
-            });
-            if st.shutdown {
-                return Err(PutError::ShutDown(items.into()));
-            }
-            // The head's estimate is never too low, so this never overfills. (Saturating: an
-            // empty batch skipped `has_room_after_refresh`, and the estimate may be high.)
-            let queued = st.store.len() + st.head_estimate;
-            let room = self
-                .capacity
-                .map_or(usize::MAX, |cap| cap.saturating_sub(queued));
-            let n = room.min(items.len());
-            let woken_before = st.waiting_getters.woken();
-            let pushed = self.store_call(&mut st, None, |store, _| {
-                push_front_items(store, &mut items, n)
-            });
-            if let Err(panic) = pushed {
-                // The items not yet pushed were never accepted: dropped here, unlocked.
-                drop((st, items));
-                resume_unwind(panic);
-            }
-            woke += st.waiting_getters.woken() - woken_before;
-            if items.is_empty() {
-                return Ok(woke);
-            }
+    /// One part of a batch, as `one_lock.rs::put_part`: waits for room, moves what fits,
+    /// returns how many it moved and how many sleeping getters that woke.
+    pub(crate) fn put_part(&self, items: &mut VecDeque<T>) -> Result<(usize, usize), ()> {
+        let st = self.lock();
+        // An empty batch has nothing to wait for (but still fails on a shut-down queue).
+        let (mut st, _) = self.wait_until(Some(st), Cond::NotFull, Wait::Forever, |st| {
+            st.shutdown || items.is_empty() || self.has_room_after_refresh(st)
+        });
+        if st.shutdown {
+            return Err(());
         }
+        // The head's estimate is never too low, so this never overfills. (Saturating: an
+        // empty batch skipped `has_room_after_refresh`, and the estimate may be high.)
+        let queued = st.store.len() + st.head_estimate;
+        let room = self
+            .capacity
+            .map_or(usize::MAX, |cap| cap.saturating_sub(queued));
+        let n = room.min(items.len());
+        let woken_before = st.waiting_getters.woken();
+        let pushed = self.store_call(&mut st, None, |store, _| push_front_items(store, items, n));
+        let woke = st.waiting_getters.woken() - woken_before;
+        drop(st);
+        // A panicking `Ord` reaches the caller only now; the items not moved stay in `items`.
+        pushed
+            .map(|()| (n, woke))
+            .or_else(|panic| resume_unwind(panic))
     }
 
     pub(crate) fn shutdown(&self) {
