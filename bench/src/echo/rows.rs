@@ -5,7 +5,7 @@
 use super::{idle, EchoContender, EchoPlan, EchoRun};
 use crate::report::{num, Row, Target};
 use crate::rounds::{compare, rotated};
-use crate::stats::median;
+use crate::stats::{median, percentile};
 
 /// The sizes and round counts of the echo rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,13 +25,16 @@ pub struct EchoSizes {
 
 impl EchoSizes {
     /// The issue's workload (1 000 connections × 100 round trips; 10 000 idle connections),
-    /// ours and tokio only, with round counts that keep the echo rows to about half a minute.
+    /// ours and tokio only. Twelve rounds: one round's ratio swings by ±10% with the machine
+    /// (the kernel's loopback path is most of either server's CPU), so a median of three could
+    /// not tell a 5% difference from none (`docs/decisions.md`, "the echo rows' resolution").
+    /// The echo rows take about a minute.
     pub const TARGETS: EchoSizes = EchoSizes {
         plan: EchoPlan {
             connections: 1_000,
             round_trips: 100,
         },
-        rounds: 3,
+        rounds: 12,
         idle_connections: 10_000,
         memory_rounds: 2,
         threads: false,
@@ -44,8 +47,8 @@ const WARM_UP: EchoPlan = EchoPlan {
     round_trips: 10,
 };
 
-/// Measures and returns the echo rows, plus one line of plain throughput (round trips/s,
-/// medians) for the README. A failed run is reported on stderr and counts as NaN (its ratio
+/// Measures and returns the echo rows, plus a line of plain throughput (round trips/s,
+/// medians) and of the per-round ratios' spread, for the README. A failed run is reported on stderr and counts as NaN (its ratio
 /// then reads NaN and the target MISSED).
 pub fn echo_rows(sizes: EchoSizes) -> (Vec<Row>, String) {
     let all: &[EchoContender] = if sizes.threads {
@@ -168,9 +171,36 @@ pub fn echo_rows(sizes: EchoSizes) -> (Vec<Row>, String) {
             format!("{} {} round trips/s", c.name(), num(m))
         })
         .collect();
+    let spread = format!(
+        "Per-round ratios ours ÷ tokio over {} rounds: wall {}, server CPU {}.",
+        sizes.rounds,
+        spread(&ns_per_trip[0], &ns_per_trip[1]),
+        spread(&cpu_ms[0], &cpu_ms[1]),
+    );
     (
         rows,
-        format!("Throughput (medians): {}.", throughput.join(", ")),
+        format!("Throughput (medians): {}. {spread}", throughput.join(", ")),
+    )
+}
+
+/// The quartiles of the per-round ratios `ours[i] ÷ peer[i]` and how many rounds ours won:
+/// how far one round's ratio is from the median's verdict.
+///
+/// ```
+/// use bench::echo::rows::spread;
+/// let ours = [1.0, 2.0, 3.0, 4.0];
+/// let peer = [2.0, 2.0, 2.0, 2.0];
+/// assert_eq!(spread(&ours, &peer), "quartiles 0.50–1.50×, under 1.0 in 1 of 4");
+/// ```
+pub fn spread(ours: &[f64], peer: &[f64]) -> String {
+    let ratios: Vec<f64> = ours.iter().zip(peer).map(|(o, p)| o / p).collect();
+    let q = |p| percentile(&ratios, p).unwrap_or(f64::NAN);
+    let won = ratios.iter().filter(|&&r| r < 1.0).count();
+    format!(
+        "quartiles {:.2}–{:.2}×, under 1.0 in {won} of {}",
+        q(25.0),
+        q(75.0),
+        ratios.len()
     )
 }
 
