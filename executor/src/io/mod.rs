@@ -6,9 +6,7 @@
 //! cross-thread wakes (a timerfd, `deadline_timer.rs`, ends a timed park to the nanosecond), and
 //! wakes the tasks whose sockets became ready. Sockets (`tcp.rs`, `udp.rs`, `unix.rs`,
 //! `async_fd.rs`; the stream traits once, in `stream.rs`) register with the executor they are
-//! made on (`registration.rs`) and wait by "try; if it would block, wait for readiness". A
-//! stream's read asks for one byte more than its buffer, so a read that drained the socket
-//! waits for the next event instead of trying again (`read_ahead.rs`, an optimization).
+//! made on (`registration.rs`) and wait by "try; if it would block, wait for readiness".
 //!
 //! Readiness is collected when the executor idles — when no task is ready — and, so that a
 //! task that never lets the run queue empty (a `yield_now` loop) cannot starve I/O, by a
@@ -24,7 +22,6 @@ mod async_fd;
 #[cfg(target_os = "linux")]
 mod deadline_timer;
 mod reactor;
-mod read_ahead;
 mod registration;
 #[macro_use]
 mod stream;

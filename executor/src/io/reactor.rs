@@ -20,10 +20,11 @@
 //!
 //! **Readiness.** Sources are registered edge-triggered. Each has two flags, readable and
 //! writable, that start *set* ("maybe ready": the caller tries the operation) and are cleared
-//! only by the caller: after the operation said `WouldBlock`, or after a stream read that
-//! drained the socket (`read_ahead.rs`; never once an event said the peer closed its write
-//! half, `read_closed`: no later event would come); an event sets them again and wakes the task
-//! waiting on that direction. Events are only delivered in `park`, on the executor's thread,
+//! only by the caller, after the operation said `WouldBlock`; an event sets them again and
+//! wakes the task waiting on that direction. (A read that filled its buffer cannot tell whether
+//! it drained the socket, so a reader's next read tries again and may meet `WouldBlock`: tokio's
+//! and asyncio's way too. Asking for one byte more to know, and keeping it, bought nothing
+//! measurable and was removed: `docs/decisions.md`, "the read-ahead removed".) Events are only delivered in `park`, on the executor's thread,
 //! never while a task runs — so between a `WouldBlock` and the waker being stored no event can
 //! slip by: it waits in the kernel until the next park.
 //!
@@ -115,9 +116,6 @@ pub(crate) struct IoState {
 struct Readiness {
     readable: bool,
     writable: bool,
-    /// An event said the peer closed its write half, or the socket failed: reads end at once
-    /// from now on (end-of-file or the error), so `read_drained` leaves `readable` set.
-    read_closed: bool,
     reader: Option<Waker>,
     writer: Option<Waker>,
 }
@@ -254,10 +252,10 @@ impl Poller {
             let Some(Some(state)) = sources.slots.get(event.token().0) else {
                 continue; // the notify token, or a source deregistered since
             };
-            let read_closed = event.is_read_closed() || event.is_error();
-            let readable = event.is_readable() || read_closed;
+            // A closed half or an error is "ready" too: the operation then returns it.
+            let readable = event.is_readable() || event.is_read_closed() || event.is_error();
             let writable = event.is_writable() || event.is_write_closed() || event.is_error();
-            state.set_ready(readable, writable, read_closed, &mut woken);
+            state.set_ready(readable, writable, &mut woken);
         }
         woken
     }
@@ -290,7 +288,6 @@ impl Poller {
             inner: Mutex::new(Readiness {
                 readable: true,
                 writable: true,
-                read_closed: false,
                 reader: None,
                 writer: None,
             }),
@@ -361,9 +358,8 @@ fn whole_millis(timeout: Duration) -> Duration {
 }
 
 impl IoState {
-    fn set_ready(&self, readable: bool, writable: bool, read_closed: bool, woken: &mut Vec<Waker>) {
+    fn set_ready(&self, readable: bool, writable: bool, woken: &mut Vec<Waker>) {
         let mut r = lock(&self.inner);
-        r.read_closed |= read_closed;
         if readable {
             r.readable = true;
             woken.extend(r.reader.take());
@@ -400,15 +396,6 @@ impl IoState {
         match direction {
             Direction::Read => r.readable = false,
             Direction::Write => r.writable = false,
-        }
-    }
-
-    /// A read found the receive queue empty: wait for the next event, unless no more can come
-    /// (`read_closed`). See `read_ahead.rs`.
-    pub(crate) fn read_drained(&self) {
-        let mut r = lock(&self.inner);
-        if !r.read_closed {
-            r.readable = false;
         }
     }
 

@@ -74,12 +74,6 @@ impl Registration {
         self.state.clear_ready(direction);
     }
 
-    /// A stream read found the receive queue empty (`read_ahead.rs`): the next read waits for
-    /// an event — unless the peer closed its write half, which no later event would report.
-    pub(crate) fn read_drained(&self) {
-        self.state.read_drained();
-    }
-
     /// Tries `op` while `direction` may be ready; `Pending` once it would block. Either the
     /// operation happened or nothing did: dropping the future between polls loses nothing.
     pub(crate) fn poll_io<R>(
@@ -162,16 +156,6 @@ impl<S: mio::event::Source> Registered<S> {
     /// See [`Registration::clear_ready`].
     pub(crate) fn clear_ready(&self, direction: Direction) {
         self.registration.clear_ready(direction);
-    }
-
-    /// See [`Registration::read_drained`].
-    pub(crate) fn read_drained(&self) {
-        self.registration.read_drained();
-    }
-
-    /// See [`Registration::check_executor`].
-    pub(crate) fn check_executor(&self) -> io::Result<()> {
-        self.registration.check_executor()
     }
 }
 

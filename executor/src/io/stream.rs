@@ -1,8 +1,8 @@
 //! futures-io's `AsyncRead`/`AsyncWrite` for the stream types (TCP and Unix), written once.
 //!
 //! A stream type has an `io: Registered<S>` field whose `S` reads and writes by reference
-//! (`&mio::net::TcpStream`, `&mio::net::UnixStream`), an `ahead: ReadAhead` field (its reads
-//! go through it: `read_ahead.rs`) and a `shutdown(Shutdown)` method. The traits are
+//! (`&mio::net::TcpStream`, `&mio::net::UnixStream`) and a `shutdown(Shutdown)` method. The
+//! traits are
 //! implemented for the type and for a shared reference to it, so one task can read while another
 //! writes (`futures::io::split`, or two `&stream`s).
 
@@ -15,7 +15,10 @@ macro_rules! stream_io {
                 cx: &mut std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                self.ahead.poll_read(&self.io, cx, buf)
+                let read = crate::io::reactor::Direction::Read;
+                self.io.poll_stream_io(read, cx, buf.len(), |mut s| {
+                    std::io::Read::read(&mut s, buf)
+                })
             }
 
             fn poll_write_ref(

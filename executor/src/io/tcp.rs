@@ -12,7 +12,6 @@ use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 use crate::io::reactor::Direction::{Read as R, Write as W};
-use crate::io::read_ahead::ReadAhead;
 use crate::io::registration::Registered;
 
 /// A TCP socket listening for connections, registered with the executor it was made on.
@@ -116,8 +115,6 @@ impl TcpListener {
 #[derive(Debug)]
 pub struct TcpStream {
     io: Registered<mio::net::TcpStream>,
-    /// The byte the last read took beyond its buffer, if any (`read_ahead.rs`).
-    ahead: ReadAhead,
 }
 
 impl TcpStream {
@@ -183,7 +180,6 @@ impl TcpStream {
     fn register(stream: mio::net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: Registered::new(stream)?,
-            ahead: ReadAhead::default(),
         })
     }
 
@@ -212,8 +208,7 @@ impl TcpStream {
 stream_io!(TcpStream);
 
 /// The descriptor, for socket options this type does not wrap (do not read or write through it
-/// behind the reactor's back: the readiness flags would not know, and the stream may already
-/// hold the next byte — a read takes one beyond its buffer when more is waiting).
+/// behind the reactor's back: the readiness flags would not know).
 #[cfg(unix)]
 impl AsFd for TcpStream {
     fn as_fd(&self) -> BorrowedFd<'_> {

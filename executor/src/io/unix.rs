@@ -8,7 +8,6 @@ use std::os::unix::net::SocketAddr;
 use std::path::Path;
 
 use crate::io::reactor::Direction::{Read as R, Write as W};
-use crate::io::read_ahead::ReadAhead;
 use crate::io::registration::Registered;
 
 /// A Unix-domain socket listening for connections, registered with the executor it was made on.
@@ -55,8 +54,6 @@ impl UnixListener {
 #[derive(Debug)]
 pub struct UnixStream {
     io: Registered<mio::net::UnixStream>,
-    /// The byte the last read took beyond its buffer, if any (`read_ahead.rs`).
-    ahead: ReadAhead,
 }
 
 impl UnixStream {
@@ -99,7 +96,6 @@ impl UnixStream {
     fn register(stream: mio::net::UnixStream) -> io::Result<UnixStream> {
         Ok(UnixStream {
             io: Registered::new(stream)?,
-            ahead: ReadAhead::default(),
         })
     }
 

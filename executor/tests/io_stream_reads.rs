@@ -1,8 +1,8 @@
-//! A stream read that drained its socket waits for the next event without trying again, and
-//! one that found more keeps the byte it took beyond the buffer (`io/read_ahead.rs`): what that
-//! must not break — end-of-file after the last data, the order of the bytes, the wake of a
-//! reader whose socket was drained. Unix stream pairs: a write and a shutdown reach the peer
-//! inside the system call, so every order below is the one written, with no sleep.
+//! A stream's reads against the readiness flags (edge-triggered: a read that drained its socket
+//! waits for the next event): end-of-file after the last data even when the FIN came in the same
+//! event, the bytes in order whatever the buffer, the wake of a reader whose socket was drained,
+//! a full buffer when the socket holds more. Unix stream pairs: a write and a shutdown reach the
+//! peer inside the system call, so every order below is the one written, with no sleep.
 #![cfg(all(feature = "io", unix, not(loom)))]
 
 mod common;
@@ -84,7 +84,8 @@ fn a_reader_that_drained_its_socket_is_woken_by_the_next_data() {
             let (mut writer, mut reader) = UnixStream::pair().unwrap();
             let mut buf = [0; 64];
             for round in 0..100u8 {
-                // Exactly the buffer's size: only the probe byte tells the read it drained.
+                // Exactly the buffer's size: the read cannot tell it drained the socket, so the
+                // next one tries, meets `WouldBlock` and must then wait for the write below.
                 let message = [round; 64];
                 writer.write_all(&message).await.unwrap();
                 reader.read_exact(&mut buf).await.unwrap();
@@ -103,7 +104,7 @@ fn a_reader_that_drained_its_socket_is_woken_by_the_next_data() {
 }
 
 #[test]
-fn a_read_after_a_kept_byte_fills_its_buffer_when_the_socket_has_more() {
+fn a_read_fills_its_buffer_when_the_socket_has_more() {
     on_own_thread(LIMIT, || {
         run(async {
             let (mut writer, mut reader) = UnixStream::pair().unwrap();
