@@ -200,7 +200,12 @@ fn a_connection_storm_overflowing_the_backlog_ends_every_client() {
                 assert!(the_kernel_gave_up(&e), "the silent one: {e}");
             }
             server.abort();
-            assert!(served > 0, "the server served someone");
+            // The kernel gives up a handshake now and then (a few in a hundred storms here),
+            // not a tenth of them: most connections must arrive, as the retried SYNs promise.
+            assert!(
+                served >= CLIENTS - CLIENTS / 10,
+                "only {served} of {CLIENTS} clients served"
+            );
         })
     });
 }
