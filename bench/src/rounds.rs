@@ -90,15 +90,20 @@ pub fn compare(ours: &[f64], peers: &[Vec<f64>]) -> Comparison {
     let best_peer = (0..peers.len())
         .min_by(|&a, &b| medians[a].total_cmp(&medians[b]))
         .expect("at least one peer");
-    let ratios: Vec<f64> = ours
-        .iter()
-        .zip(&peers[best_peer])
-        .map(|(o, p)| o / p)
-        .collect();
     Comparison {
         ours: median(ours).unwrap_or(f64::NAN),
         best_peer,
         best: medians[best_peer],
-        ratio: median(&ratios).unwrap_or(f64::NAN),
+        ratio: median(&per_round_ratios(ours, &peers[best_peer])).unwrap_or(f64::NAN),
     }
+}
+
+/// `ours[i] ÷ peer[i]` for every round `i`: the ratios [`compare`] takes the median of.
+///
+/// ```
+/// use bench::rounds::per_round_ratios;
+/// assert_eq!(per_round_ratios(&[1.0, 6.0], &[2.0, 3.0]), vec![0.5, 2.0]);
+/// ```
+pub fn per_round_ratios(ours: &[f64], peer: &[f64]) -> Vec<f64> {
+    ours.iter().zip(peer).map(|(o, p)| o / p).collect()
 }

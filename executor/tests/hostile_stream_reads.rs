@@ -20,7 +20,7 @@ use std::os::fd::AsFd;
 use std::rc::Rc;
 use std::time::Duration;
 
-use common::{ms, on_own_thread};
+use common::{let_the_reactor_collect_events, ms, on_own_thread};
 use executor::net::{TcpListener, TcpStream, UnixStream};
 use executor::{run, spawn, timeout, yield_now};
 use futures::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -31,14 +31,6 @@ const LIMIT: Duration = Duration::from_secs(20);
 /// How long a read that should complete at once may take before it counts as waiting for an
 /// event that never comes (real time: generous, it is only reached when broken).
 const AT_ONCE: Duration = Duration::from_millis(2_000);
-
-/// Enough yields for the run loop's busy-tick polls (one every few dozen busy ticks) to collect
-/// every event already in the kernel.
-async fn let_the_reactor_collect_events() {
-    for _ in 0..500 {
-        yield_now().await;
-    }
-}
 
 /// `read`, failing the test if it waits for an event that does not come.
 async fn at_once<T>(what: &str, read: impl Future<Output = T>) -> T {

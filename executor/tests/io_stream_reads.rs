@@ -10,20 +10,12 @@ mod common;
 use std::net::Shutdown;
 use std::time::Duration;
 
-use common::{ms, on_own_thread};
+use common::{let_the_reactor_collect_events, ms, on_own_thread};
 use executor::net::UnixStream;
 use executor::{run, timeout, yield_now};
 use futures::io::{AsyncReadExt, AsyncWriteExt};
 
 const LIMIT: Duration = Duration::from_secs(20);
-
-/// Enough yields for the run loop's busy-tick polls (one every few dozen busy ticks) to collect
-/// every event already in the kernel.
-async fn let_the_reactor_collect_events() {
-    for _ in 0..500 {
-        yield_now().await;
-    }
-}
 
 #[test]
 fn a_fin_collected_with_the_last_data_ends_the_next_read_with_eof() {

@@ -4,7 +4,7 @@
 
 use super::{idle, EchoContender, EchoPlan, EchoRun};
 use crate::report::{num, Row, Target};
-use crate::rounds::{compare, rotated};
+use crate::rounds::{compare, per_round_ratios, rotated};
 use crate::stats::{median, percentile};
 
 /// The sizes and round counts of the echo rows.
@@ -48,8 +48,8 @@ const WARM_UP: EchoPlan = EchoPlan {
 };
 
 /// Measures and returns the echo rows, plus a line of plain throughput (round trips/s,
-/// medians) and of the per-round ratios' spread, for the README. A failed run is reported on stderr and counts as NaN (its ratio
-/// then reads NaN and the target MISSED).
+/// medians) and of the per-round ratios' spread, for the README. A failed run is reported on
+/// stderr and counts as NaN (its ratio then reads NaN and the target MISSED).
 pub fn echo_rows(sizes: EchoSizes) -> (Vec<Row>, String) {
     let all: &[EchoContender] = if sizes.threads {
         &EchoContender::ALL
@@ -193,7 +193,7 @@ pub fn echo_rows(sizes: EchoSizes) -> (Vec<Row>, String) {
 /// assert_eq!(spread(&ours, &peer), "quartiles 0.50–1.50×, under 1.0 in 1 of 4");
 /// ```
 pub fn spread(ours: &[f64], peer: &[f64]) -> String {
-    let ratios: Vec<f64> = ours.iter().zip(peer).map(|(o, p)| o / p).collect();
+    let ratios = per_round_ratios(ours, peer);
     let q = |p| percentile(&ratios, p).unwrap_or(f64::NAN);
     let won = ratios.iter().filter(|&&r| r < 1.0).count();
     format!(

@@ -22,11 +22,12 @@
 //! writable, that start *set* ("maybe ready": the caller tries the operation) and are cleared
 //! only by the caller, after the operation said `WouldBlock`; an event sets them again and
 //! wakes the task waiting on that direction. (A read that filled its buffer cannot tell whether
-//! it drained the socket, so a reader's next read tries again and may meet `WouldBlock`: tokio's
-//! and asyncio's way too. Asking for one byte more to know, and keeping it, bought nothing
-//! measurable and was removed: `docs/decisions.md`, "the read-ahead removed".) Events are only delivered in `park`, on the executor's thread,
-//! never while a task runs — so between a `WouldBlock` and the waker being stored no event can
-//! slip by: it waits in the kernel until the next park.
+//! it drained the socket, so a reader's next read tries again and may meet `WouldBlock`:
+//! tokio's and asyncio's way too. Asking for one byte more to know, and keeping it, bought
+//! nothing measurable and was removed: `docs/decisions.md`, "the read-ahead removed".) Events
+//! are only delivered in `park`, on the executor's thread, never while a task runs — so
+//! between a `WouldBlock` and the waker being stored no event can slip by: it waits in the
+//! kernel until the next park.
 //!
 //! If the poller cannot be created (out of file descriptors), the executor still works: it
 //! sleeps on the condvar parker, and registering a socket fails with the poller's error.

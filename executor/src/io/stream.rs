@@ -2,9 +2,8 @@
 //!
 //! A stream type has an `io: Registered<S>` field whose `S` reads and writes by reference
 //! (`&mio::net::TcpStream`, `&mio::net::UnixStream`) and a `shutdown(Shutdown)` method. The
-//! traits are
-//! implemented for the type and for a shared reference to it, so one task can read while another
-//! writes (`futures::io::split`, or two `&stream`s).
+//! traits are implemented for the type and for a shared reference to it, so one task can read
+//! while another writes (`futures::io::split`, or two `&stream`s).
 
 /// Implements the stream traits for `$t` and `&$t` (see the module docs).
 macro_rules! stream_io {

@@ -18,7 +18,7 @@ use std::task::{Context, Poll, Wake, Waker};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use executor::{now, sleep, timeout, Executor};
+use executor::{now, sleep, timeout, yield_now, Executor};
 use proptest::prelude::*;
 
 /// `n` milliseconds: the tests' times read like the article's.
@@ -71,6 +71,14 @@ pub fn drive<F: Future>(ex: &Executor, future: F) -> F::Output {
 /// so when this 1 ms virtual sleep ends every task has been polled as far as it can go.
 pub async fn settle() {
     sleep(Duration::from_millis(1)).await;
+}
+
+/// Enough yields for the run loop's busy-tick polls (one every few dozen busy ticks) to collect
+/// every event already in the kernel (the I/O tests: readiness is collected only by polls).
+pub async fn let_the_reactor_collect_events() {
+    for _ in 0..500 {
+        yield_now().await;
+    }
 }
 
 /// Runs `f` on its own thread and fails the test if it takes longer than `limit` of real time:
